@@ -1,0 +1,79 @@
+"""``clusterctl directive``: the documents that assign tasks."""
+
+from typing import Annotated
+
+import typer
+
+from clusterctl.cli.common import AsOfOpt, FormatOpt, as_of_date, database, format_of, say
+from clusterctl.i18n import _
+
+app = typer.Typer(help=_("Record and look up directives (công văn, chỉ thị...)."),
+                  no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    number: Annotated[str, typer.Argument(help=_("Its number, e.g. 2029/UBND-KTTH."))],
+    issued: Annotated[str, typer.Option("--issued", metavar="DATE", help=_("Issue date."))],
+    title: Annotated[str, typer.Option("--title", help=_("What it is about (trích yếu)."))],
+    issuer: Annotated[str, typer.Option("--issuer", help=_("Who signed it."))] = "",
+) -> None:
+    """Record a directive.
+
+    Example: clusterctl directive add 2029/UBND-KTTH --issued 22/4/2024 --title "..."
+    """
+    from clusterctl.core.directives import add_directive
+    from clusterctl.dates import parse_date
+
+    issued_on = parse_date(issued)
+    with database(write=True) as db:
+        found = add_directive(db, number=number, issued=issued_on, title=title, issuer=issuer)
+    say(_("Added directive {number}.").format(number=found.number))
+
+
+@app.command("list")
+def list_(format_: FormatOpt = None) -> None:
+    """List the directives, newest first, with their task counts."""
+    from clusterctl.core.directives import list_directives
+    from clusterctl.render import Column, emit_rows
+
+    with database(write=False) as db:
+        rows = [d.as_dict() | counts for d, counts in list_directives(db)]
+    columns = [Column("number", _("Number")), Column("issued", _("Issued")),
+               Column("tasks", _("Tasks"), right=True), Column("open", _("Open"), right=True),
+               Column("title", _("Title"))]
+    fields = ["number", "issued", "issuer", "title", "tasks", "open"]
+    if not emit_rows(rows, columns, format_of(format_), csv_fields=fields):
+        if format_of(format_) in ("table", "plain"):
+            say(_("No directives yet: add one with 'clusterctl directive add' or "
+                  "'clusterctl import'."))
+
+
+@app.command("show")
+def show(
+    number: Annotated[str, typer.Argument(help=_("The directive's number."))],
+    as_of: AsOfOpt = None,
+    format_: FormatOpt = None,
+) -> None:
+    """Show a directive and its tasks."""
+    from clusterctl.cli.task import TASK_COLUMNS, TASK_FIELDS, task_filter
+    from clusterctl.core.directives import find_directive
+    from clusterctl.core.tasks import list_tasks
+    from clusterctl.render import emit_record, emit_rows
+
+    fmt = format_of(format_)
+    with database(write=False) as db:
+        found = find_directive(db, number)
+        tasks = list_tasks(db, task_filter(as_of_date(as_of), directive_ids=[found.id]))
+        if fmt == "json":
+            emit_record(found.as_dict() | {"tasks": list(tasks)}, [], fmt)
+            return
+        if fmt == "csv":
+            emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS)
+            return
+        fields = [("number", _("Number")), ("issued", _("Issued")), ("issuer", _("Issuer")),
+                  ("title", _("Title"))]
+        emit_record(found.as_dict(), fields, fmt)
+        print()
+        if not emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS):
+            say(_("This directive has no tasks yet."))

@@ -1,0 +1,123 @@
+"""The ``clusterctl`` command: the root, its global options and the error boundary.
+
+Everything heavy (the database layer, Rich, dateutil) is imported inside the commands that use
+it, so that ``--help`` and everyday commands start fast.
+"""
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from clusterctl import __version__
+from clusterctl.cli import agency, db, directive, task
+from clusterctl.cli.common import say, state
+from clusterctl.errors import EXIT_INTERNAL, ClusterError
+from clusterctl.i18n import _
+
+EXIT_INTERRUPTED = 130
+
+
+class ClusterGroup(TyperGroup):
+    """Turns every error into one ``Error: ...`` line on stderr and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ClusterError as exc:
+            say(_("Error: {message}").format(message=exc))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            say(_("Error: interrupted; the change in progress was not saved"))
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            if _is_cli_flow(exc) or os.environ.get("CLUSTERCTL_DEBUG", "") not in ("", "0"):
+                raise
+            say(
+                _("Error: internal error ({kind}: {message}); nothing was changed. Run again "
+                  "with CLUSTERCTL_DEBUG=1 for a traceback and report it").format(
+                    kind=type(exc).__name__, message=exc)
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _is_cli_flow(exc: Exception) -> bool:
+    """Exit, Abort and usage errors belong to the CLI framework, which reports them itself."""
+    return isinstance(exc, typer.Exit | typer.Abort | typer.BadParameter) or type(
+        exc
+    ).__module__.startswith(("click", "typer"))
+
+
+app = typer.Typer(
+    cls=ClusterGroup,
+    name="clusterctl",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: Rich-formatted help doubles the start-up time
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def default_location() -> str:
+    return str(Path(typer.get_app_dir("clusterctl")) / "clusterctl.db")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"clusterctl {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db_location: Annotated[
+        str | None,
+        typer.Option(
+            "--db", envvar="CLUSTERCTL_DB", metavar="PATH|URL",
+            help=_("The database: a file path or an SQLAlchemy URL [default: clusterctl.db in "
+                   "the user's data folder]."),
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True,
+                     help=_("Show the version and exit.")),
+    ] = False,
+) -> None:
+    """Track the tasks that directives assign to agencies, their deadlines, and who is late.
+
+    Exit codes: 0 success, 1 a report found what it was asked to fail on, 2 bad input,
+    3 a database problem, 4 the task changed since you read it.
+    """
+    state.location = db_location or default_location()
+
+
+@app.command()
+def init() -> None:
+    """Create the database if needed and print its path."""
+    from clusterctl.store.db import sqlite_path
+    from clusterctl.store.schema import SCHEMA_VERSION, open_database
+
+    path = sqlite_path(state.location)
+    existed = path is not None and path.exists() and path.stat().st_size > 0
+    open_database(state.location, write=True).close()
+    if existed:
+        say(_("The database already exists (schema version {v}).").format(v=SCHEMA_VERSION))
+    else:
+        say(_("Created a new database (schema version {v}).").format(v=SCHEMA_VERSION))
+    sys.stdout.write(state.location + "\n")
+
+
+app.add_typer(agency.app, name="agency")
+app.add_typer(directive.app, name="directive")
+app.add_typer(task.app, name="task")
+app.add_typer(db.app, name="db")
+
+
+def main() -> None:
+    app(prog_name="clusterctl")

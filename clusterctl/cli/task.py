@@ -1,0 +1,311 @@
+"""``clusterctl task``: add tasks, list them, and record what becomes of them."""
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from clusterctl.cli.common import (
+    AsOfOpt,
+    ExpectVersionOpt,
+    FormatOpt,
+    NoteOpt,
+    actor,
+    as_of_date,
+    database,
+    format_of,
+    say,
+)
+from clusterctl.i18n import _
+from clusterctl.render import Column
+
+app = typer.Typer(help=_("Add, list and update tasks."), no_args_is_help=True)
+
+TaskArg = Annotated[
+    str, typer.Argument(metavar="TASK", help=_("The task id, or NUMBER#KEY (2029/UBND-KTTH#3)."))
+]
+
+
+class Status(str, Enum):
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class Category(str, Enum):
+    done_on_time = "done_on_time"
+    done_late = "done_late"
+    overdue = "overdue"
+    due_soon = "due_soon"
+    on_track = "on_track"
+    ongoing = "ongoing"
+    cancelled = "cancelled"
+
+
+def _timeliness(task: dict) -> str:
+    if task["days_overdue"] is not None:
+        return _("overdue {n}d").format(n=task["days_overdue"])
+    return task["category"].replace("_", " ")
+
+
+TASK_COLUMNS = [
+    Column("id", _("ID"), right=True),
+    Column("directive", _("Directive")),
+    Column("key", _("Key")),
+    Column("title", _("Title")),
+    Column("lead", _("Lead")),
+    Column("support", _("Support")),
+    Column("due", _("Due")),
+    Column("status", _("Status")),
+    Column("category", _("Timeliness"), get=_timeliness),
+]
+TASK_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "original_due",
+               "status", "completed_on", "category", "days_overdue"]
+
+
+def task_filter(as_of, **criteria):
+    from clusterctl.config import due_soon_days
+    from clusterctl.core.tasks import TaskFilter
+
+    return TaskFilter(as_of=as_of, soon_days=due_soon_days(), **criteria)
+
+
+@app.command("add")
+def add(
+    title: Annotated[str, typer.Argument(help=_("What must be done."))],
+    directive: Annotated[str, typer.Option("--directive", "-d", metavar="NUMBER",
+                                           help=_("The directive that assigns it."))],
+    lead: Annotated[str, typer.Option("--lead", "-l", metavar="AGENCY",
+                                      help=_("The one lead agency (chủ trì)."))],
+    support: Annotated[list[str] | None, typer.Option(
+        "--support", "-s", metavar="AGENCY", help=_("A supporting agency; repeatable."))] = None,
+    due: Annotated[str | None, typer.Option(
+        "--due", metavar="DATE", help=_("Due date; omit for an ongoing duty."))] = None,
+    key: Annotated[str | None, typer.Option(
+        "--key", "-k", help=_("Key within the directive [default: next free number]."))] = None,
+    note: NoteOpt = None,
+) -> None:
+    """Add a task and print its id.
+
+    Example: clusterctl task add -d 2029/UBND-KTTH -l SCT -s SXD --due 30/6/2024 "Rà soát..."
+    """
+    from clusterctl.core.tasks import add_task
+    from clusterctl.dates import parse_date
+
+    due_date = parse_date(due) if due is not None else None
+    with database(write=True) as db:
+        task_id = add_task(db, directive=directive, lead=lead, support=support or [],
+                           due=due_date, key=key, title=title, actor=actor(), note=note)
+    print(task_id)
+    say(_("Added task {id}.").format(id=task_id))
+
+
+@app.command("list")
+def list_(
+    agency: Annotated[list[str] | None, typer.Option(
+        "--agency", "-a", metavar="AGENCY",
+        help=_("Tasks this agency leads or supports; repeatable."))] = None,
+    lead: Annotated[list[str] | None, typer.Option(
+        "--lead", "-l", metavar="AGENCY", help=_("Tasks this agency leads; repeatable."))] = None,
+    directive: Annotated[list[str] | None, typer.Option(
+        "--directive", "-d", metavar="NUMBER", help=_("Tasks of this directive; repeatable."))
+    ] = None,
+    status: Annotated[list[Status] | None, typer.Option(
+        "--status", help=_("Only this status; repeatable."))] = None,
+    category: Annotated[list[Category] | None, typer.Option(
+        "--category", "-c", help=_("Only this timeliness category; repeatable."))] = None,
+    search: Annotated[str | None, typer.Option(
+        "--search", help=_("Words in the title, ignoring case and diacritics."))] = None,
+    as_of: AsOfOpt = None,
+    format_: FormatOpt = None,
+) -> None:
+    """List tasks, due soonest first, with their timeliness."""
+    from clusterctl.core.agencies import AgencyMatcher, load_agencies
+    from clusterctl.core.directives import find_directive
+    from clusterctl.core.tasks import list_tasks
+    from clusterctl.render import emit_rows
+
+    as_of_day = as_of_date(as_of)
+    fmt = format_of(format_)
+    with database(write=False) as db:
+        matcher = AgencyMatcher(load_agencies(db)) if agency or lead else None
+        criteria = task_filter(
+            as_of_day,
+            agency_ids=[matcher.find(a).id for a in agency or []],
+            lead_ids=[matcher.find(a).id for a in lead or []],
+            directive_ids=[find_directive(db, d).id for d in directive or []],
+            statuses=[s.value for s in status or []],
+            categories=[c.value for c in category or []],
+            search=search,
+        )
+        if not emit_rows(list_tasks(db, criteria), TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS):
+            if fmt in ("table", "plain"):
+                say(_("No tasks match."))
+
+
+def _history_line(entry: dict) -> str:
+    from clusterctl.render import display
+
+    changes = "; ".join(
+        f"{field}: {display(old)} → {display(new)}"
+        for field, (old, new) in entry["changes"].items()
+    )
+    parts = [entry["at"], display(entry["actor"]), entry["action"]]
+    if changes:
+        parts.append(changes)
+    if entry["note"]:
+        parts.append(_("note: {note}").format(note=display(entry["note"])))
+    if entry["source"]:
+        parts.append(_("from {source}").format(source=display(entry["source"])))
+    return "  ".join(parts)
+
+
+@app.command("show")
+def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> None:
+    """Show a task with its whole history."""
+    from clusterctl.core.tasks import get_task, resolve_task
+    from clusterctl.render import emit_record
+
+    as_of_day = as_of_date(as_of)
+    with database(write=False) as db:
+        record = get_task(db, resolve_task(db, task), as_of_day, task_filter(as_of_day).soon_days)
+    record["timeliness"] = _timeliness(record) + " " + _("(as of {d})").format(d=as_of_day)
+    fields = [("id", _("ID")), ("directive", _("Directive")), ("key", _("Key")),
+              ("title", _("Title")), ("lead", _("Lead")), ("support", _("Support")),
+              ("due", _("Due")), ("original_due", _("Original due")), ("status", _("Status")),
+              ("completed_on", _("Completed on")), ("timeliness", _("Timeliness")),
+              ("created_at", _("Created")), ("updated_at", _("Updated")),
+              ("version", _("Version"))]
+    fmt = format_of(format_)
+    if fmt == "json":
+        del record["timeliness"]
+    history = [_history_line(entry) for entry in record["history"]]
+    emit_record(record, fields, fmt, sections=[(_("History"), history)])
+
+
+def _status_command(action: str, task: str, note: str | None, on: str | None = None,
+                    expect_version: int | None = None) -> None:
+    from clusterctl.config import today
+    from clusterctl.core.tasks import change_status, resolve_task
+    from clusterctl.dates import parse_date
+    from clusterctl.errors import InputError
+
+    completed = None
+    if action == "done":
+        completed = parse_date(on) if on else today()
+        if completed > today():
+            raise InputError(_("completion date {d} is in the future").format(d=completed))
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        change_status(db, task_id, action=action, actor=actor(), note=note, on=completed,
+                      expect_version=expect_version)
+    messages = {
+        "start": _("Task {id} is in progress."),
+        "done": _("Task {id} is done (completed on {on})."),
+        "reopen": _("Task {id} is open again."),
+        "cancel": _("Task {id} is cancelled."),
+    }
+    say(messages[action].format(id=task_id, on=completed))
+
+
+@app.command("start")
+def start(task: TaskArg, note: NoteOpt = None, expect_version: ExpectVersionOpt = None) -> None:
+    """Mark a task as in progress."""
+    _status_command("start", task, note, expect_version=expect_version)
+
+
+@app.command("done")
+def done(
+    task: TaskArg,
+    on: Annotated[str | None, typer.Option(
+        "--on", metavar="DATE", help=_("When it was completed [default: today]."))] = None,
+    note: NoteOpt = None,
+    expect_version: ExpectVersionOpt = None,
+) -> None:
+    """Mark a task as done (hoàn thành), on the date it was completed."""
+    _status_command("done", task, note, on=on, expect_version=expect_version)
+
+
+@app.command("reopen")
+def reopen(task: TaskArg, note: NoteOpt = None, expect_version: ExpectVersionOpt = None) -> None:
+    """Open a done or cancelled task again."""
+    _status_command("reopen", task, note, expect_version=expect_version)
+
+
+@app.command("cancel")
+def cancel(
+    task: TaskArg,
+    reason: Annotated[str, typer.Option("--reason", "-r", help=_("Why it is withdrawn."))],
+    expect_version: ExpectVersionOpt = None,
+) -> None:
+    """Cancel (withdraw) a task; cancelled tasks are left out of rates."""
+    from clusterctl.core.agencies import check_text
+
+    _status_command("cancel", task, check_text(reason, _("reason"), limit=20000),
+                    expect_version=expect_version)
+
+
+@app.command("note")
+def note(
+    task: TaskArg,
+    text: Annotated[str, typer.Argument(help=_("The progress note (tình hình thực hiện)."))],
+) -> None:
+    """Record a progress note in a task's history."""
+    from clusterctl.core.tasks import add_note, resolve_task
+
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        add_note(db, task_id, text=text, actor=actor())
+    say(_("Noted on task {id}.").format(id=task_id))
+
+
+@app.command("extend")
+def extend(
+    task: TaskArg,
+    to: Annotated[str, typer.Option("--to", metavar="DATE", help=_("The new due date."))],
+    reason: Annotated[str, typer.Option("--reason", "-r", help=_("Why it is extended."))],
+    expect_version: ExpectVersionOpt = None,
+) -> None:
+    """Move a task's due date (gia hạn); the original due date is kept."""
+    from clusterctl.core.tasks import extend_task, resolve_task
+    from clusterctl.dates import parse_date
+
+    new_due = parse_date(to)
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        changes = extend_task(db, task_id, to=new_due, reason=reason, actor=actor(),
+                              expect_version=expect_version)
+    old, new = changes["due"]
+    say(_("Task {id} is now due on {new} (was {old}).").format(id=task_id, new=new,
+                                                              old=old or _("ongoing")))
+
+
+@app.command("edit")
+def edit(
+    task: TaskArg,
+    title: Annotated[str | None, typer.Option("--title", help=_("A new title."))] = None,
+    lead: Annotated[str | None, typer.Option(
+        "--lead", "-l", metavar="AGENCY", help=_("A new lead agency."))] = None,
+    support: Annotated[list[str] | None, typer.Option(
+        "--support", "-s", metavar="AGENCY",
+        help=_("The supporting agencies, replacing the current ones; repeatable."))] = None,
+    no_support: Annotated[bool, typer.Option(
+        "--no-support", help=_("Remove every supporting agency."))] = False,
+    note: NoteOpt = None,
+    expect_version: ExpectVersionOpt = None,
+) -> None:
+    """Change a task's title, lead or supporting agencies."""
+    from clusterctl.core.tasks import edit_task, resolve_task
+    from clusterctl.errors import InputError
+
+    if no_support and support:
+        raise InputError(_("give either --support or --no-support, not both"))
+    new_support = [] if no_support else support
+    if title is None and lead is None and new_support is None:
+        raise InputError(_("nothing to change: give --title, --lead, --support or --no-support"))
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        changes = edit_task(db, task_id, actor=actor(), title=title, lead=lead,
+                            support=new_support, note=note, expect_version=expect_version)
+    say(_("Task {id} changed: {fields}.").format(id=task_id, fields=", ".join(changes)))

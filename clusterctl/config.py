@@ -1,0 +1,86 @@
+"""Settings read from the environment, each with its default."""
+
+import os
+from datetime import date, datetime, tzinfo
+from functools import cache
+
+from clusterctl.errors import InputError
+from clusterctl.i18n import _
+
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+DEFAULT_DUE_SOON_DAYS = 7
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+
+@cache
+def office_tz() -> tzinfo:
+    """The office time zone: ``CLUSTERCTL_TZ`` (an IANA name), else Asia/Ho_Chi_Minh."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get("CLUSTERCTL_TZ") or DEFAULT_TZ
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            _("CLUSTERCTL_TZ={name!r} is not a known time zone; use an IANA name such as {default}")
+            .format(name=name, default=DEFAULT_TZ)
+        ) from None
+
+
+def office_tz_name() -> str:
+    return str(office_tz())
+
+
+def today() -> date:
+    """Today's date in the office time zone, whatever the machine's own zone is."""
+    return datetime.now(office_tz()).date()
+
+
+def due_soon_days() -> int:
+    """How many days, the as-of date included, count as 'due soon'."""
+    raw = os.environ.get("CLUSTERCTL_DUE_SOON_DAYS")
+    if not raw:
+        return DEFAULT_DUE_SOON_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        days = -1
+    if not 0 <= days <= 366:
+        raise InputError(
+            _("CLUSTERCTL_DUE_SOON_DAYS={raw!r} must be a whole number from 0 to 366").format(raw=raw)
+        )
+    return days
+
+
+def busy_timeout() -> float:
+    """Seconds a command waits for another writer before giving up."""
+    raw = os.environ.get("CLUSTERCTL_BUSY_TIMEOUT")
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 3600:
+        raise InputError(
+            _("CLUSTERCTL_BUSY_TIMEOUT={raw!r} must be a number of seconds from 0 to 3600")
+            .format(raw=raw)
+        )
+    return seconds
+
+
+def current_user() -> str:
+    """Who is making a change: ``CLUSTERCTL_USER``, else the login name."""
+    user = os.environ.get("CLUSTERCTL_USER")
+    if user:
+        return user
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # no login name (containers, cron without USER)
+        return "unknown"
+
+
+def debug() -> bool:
+    return os.environ.get("CLUSTERCTL_DEBUG", "") not in ("", "0")

@@ -1,0 +1,157 @@
+"""Agencies: the departments that lead and support tasks."""
+
+import re
+from dataclasses import dataclass, field
+
+from clusterctl.errors import InputError, NotFoundError
+from clusterctl.i18n import _
+from clusterctl.store.db import Database, utc_now
+from clusterctl.text import fold, has_unsafe, nfc
+
+_CODE = re.compile(r"[^\W_][\w.&-]{0,31}")
+
+
+@dataclass
+class Agency:
+    id: int
+    code: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "aliases": self.aliases}
+
+
+def check_code(code: str) -> str:
+    """Return a valid agency code or raise: letters, digits, ``. & - _``, at most 32."""
+    code = nfc(code.strip())
+    if not _CODE.fullmatch(code):
+        raise InputError(
+            _("agency code {code!r} is not valid: use 1 to 32 letters or digits, optionally with "
+              ". & - _ (no spaces), e.g. SCT").format(code=code)
+        )
+    return code
+
+
+def check_text(value: str, what: str, *, limit: int = 500) -> str:
+    """Return ``value`` in NFC, refusing an empty, over-long or control-character text."""
+    value = nfc(value.strip())
+    if not value:
+        raise InputError(_("{what} must not be empty").format(what=what))
+    if len(value) > limit:
+        raise InputError(
+            _("{what} is {n} characters long; the limit is {limit}").format(
+                what=what, n=len(value), limit=limit)
+        )
+    if has_unsafe(value):
+        raise InputError(
+            _("{what} contains control characters; remove them").format(what=what)
+        )
+    return value
+
+
+def load_agencies(db: Database) -> list[Agency]:
+    """Every agency with its aliases, by code. Offices have tens, not thousands."""
+    agencies = {
+        agency_id: Agency(agency_id, code, name)
+        for agency_id, code, name in db.rows("SELECT id, code, name FROM agency ORDER BY code_key")
+    }
+    for agency_id, alias in db.rows(
+        "SELECT agency_id, alias FROM agency_alias ORDER BY agency_id, alias"
+    ):
+        agencies[agency_id].aliases.append(alias)
+    return list(agencies.values())
+
+
+class AgencyMatcher:
+    """Finds an agency by code, alias or name, ignoring case and diacritics."""
+
+    def __init__(self, agencies: list[Agency]) -> None:
+        self.agencies = agencies
+        self.by_key: dict[str, set[int]] = {}
+        self.by_id = {agency.id: agency for agency in agencies}
+        for agency in agencies:
+            for text in (agency.code, agency.name, *agency.aliases):
+                self.by_key.setdefault(fold(text), set()).add(agency.id)
+
+    def find(self, text: str) -> Agency:
+        key = fold(text)
+        ids = self.by_key.get(key, set())
+        if len(ids) == 1:
+            return self.by_id[next(iter(ids))]
+        if ids:
+            names = ", ".join(sorted(f"{self.by_id[i].code} ({self.by_id[i].name})" for i in ids))
+            raise InputError(
+                _("agency {text!r} is ambiguous: it names {names}; use the code").format(
+                    text=text, names=names)
+            )
+        raise NotFoundError(self.unknown_message(text))
+
+    def closest(self, text: str, limit: int = 3) -> list[Agency]:
+        import difflib
+
+        key = fold(text)
+        scored = []
+        for agency in self.agencies:
+            candidates = [fold(t) for t in (agency.code, agency.name, *agency.aliases)]
+            score = max(difflib.SequenceMatcher(None, key, c).ratio() for c in candidates)
+            if any(key and key in c for c in candidates):
+                score += 0.5
+            scored.append((score, agency.code, agency))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        return [agency for score, _code, agency in scored[:limit] if score >= 0.4]
+
+    def unknown_message(self, text: str) -> str:
+        close = self.closest(text)
+        if close:
+            hint = ", ".join(f"{a.code} ({a.name})" for a in close)
+            return _("unknown agency {text!r}; closest: {hint}").format(text=text, hint=hint)
+        if not self.agencies:
+            return _("unknown agency {text!r}; there are no agencies yet: add one with "
+                     "'clusterctl agency add CODE NAME'").format(text=text)
+        return _("unknown agency {text!r}; see 'clusterctl agency list'").format(text=text)
+
+
+def find_agency(db: Database, text: str) -> Agency:
+    return AgencyMatcher(load_agencies(db)).find(text)
+
+
+def add_agency(db: Database, *, code: str, name: str, aliases: list[str]) -> Agency:
+    """Add an agency; its code, name and aliases must not name another agency."""
+    code = check_code(code)
+    name = check_text(name, _("agency name"))
+    aliases = list(dict.fromkeys(check_text(a, _("alias")) for a in aliases))
+    with db.transaction():
+        matcher = AgencyMatcher(load_agencies(db))
+        for text in (code, name, *aliases):
+            if fold(text) in matcher.by_key:
+                other = matcher.by_id[min(matcher.by_key[fold(text)])]
+                raise InputError(
+                    _("{text!r} already names agency {code} ({name})").format(
+                        text=text, code=other.code, name=other.name)
+                )
+        now = utc_now()
+        agency_id = db.insert(
+            "INSERT INTO agency (code, code_key, name, name_key, created_at, updated_at) "
+            "VALUES (:code, :code_key, :name, :name_key, :now, :now) RETURNING id",
+            {"code": code, "code_key": fold(code), "name": name, "name_key": fold(name),
+             "now": now},
+        )
+        db.executemany(
+            "INSERT INTO agency_alias (agency_id, alias, alias_key) VALUES (:id, :alias, :key)",
+            [{"id": agency_id, "alias": a, "key": fold(a)} for a in aliases],
+        )
+    return Agency(agency_id, code, name, aliases)
+
+
+def agency_task_counts(db: Database, agency_id: int) -> dict[str, int]:
+    """How many tasks the agency leads and supports, and how many of those are still open."""
+    led, led_open = db.row(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status IN ('open', 'in_progress') "
+        "THEN 1 ELSE 0 END), 0) FROM task WHERE lead_id = :id",
+        {"id": agency_id},
+    )
+    supported = db.scalar(
+        "SELECT COUNT(*) FROM task_support WHERE agency_id = :id", {"id": agency_id}
+    )
+    return {"lead": led, "lead_open": led_open, "support": supported}

@@ -1,0 +1,101 @@
+"""Directives: the documents that assign tasks (công văn, chỉ thị, kết luận...)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from clusterctl.core.agencies import check_text
+from clusterctl.errors import InputError, NotFoundError
+from clusterctl.i18n import _
+from clusterctl.store.db import Database, as_date, utc_now
+from clusterctl.text import fold
+
+
+@dataclass
+class Directive:
+    id: int
+    number: str
+    issued: date
+    issuer: str
+    title: str
+
+    def as_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "issued": self.issued.isoformat(),
+            "issuer": self.issuer,
+            "title": self.title,
+        }
+
+
+_COLUMNS = "id, number, issued, issuer, title"
+
+
+def _directive(row: tuple) -> Directive:
+    directive_id, number, issued, issuer, title = row
+    return Directive(directive_id, number, as_date(issued), issuer, title)
+
+
+def check_number(number: str) -> str:
+    number = check_text(number, _("directive number"), limit=200)
+    if "#" in number:
+        raise InputError(
+            _("directive number {number!r} must not contain '#', which separates the number "
+              "from a task key in NUMBER#KEY").format(number=number)
+        )
+    return number
+
+
+def find_directive(db: Database, number: str) -> Directive:
+    """The directive with this number (case and diacritics ignored: QĐ = qd)."""
+    found = db.row(
+        f"SELECT {_COLUMNS} FROM directive WHERE number_key = :key", {"key": fold(number)}
+    )
+    if found is None:
+        raise NotFoundError(
+            _("no directive numbered {number!r}; see 'clusterctl directive list'").format(
+                number=number)
+        )
+    return _directive(found)
+
+
+def add_directive(
+    db: Database, *, number: str, issued: date, title: str, issuer: str = ""
+) -> Directive:
+    number = check_number(number)
+    title = check_text(title, _("directive title"), limit=4000)
+    issuer = check_text(issuer, _("issuer")) if issuer.strip() else ""
+    with db.transaction():
+        existing = db.scalar(
+            "SELECT number FROM directive WHERE number_key = :key", {"key": fold(number)}
+        )
+        if existing is not None:
+            raise InputError(
+                _("directive {number!r} already exists").format(number=existing)
+            )
+        now = utc_now()
+        directive_id = db.insert(
+            "INSERT INTO directive (number, number_key, issued, issuer, title, created_at, "
+            "updated_at) VALUES (:number, :key, :issued, :issuer, :title, :now, :now) "
+            "RETURNING id",
+            {"number": number, "key": fold(number), "issued": issued, "issuer": issuer,
+             "title": title, "now": now},
+        )
+    return Directive(directive_id, number, issued, issuer, title)
+
+
+def list_directives(db: Database) -> list[tuple[Directive, dict[str, int]]]:
+    """Every directive, newest first, with how many tasks it has and how many are open."""
+    counts = {
+        directive_id: {"tasks": total, "open": still_open}
+        for directive_id, total, still_open in db.rows(
+            "SELECT directive_id, COUNT(*), SUM(CASE WHEN status IN ('open', 'in_progress') "
+            "THEN 1 ELSE 0 END) FROM task GROUP BY directive_id"
+        )
+    }
+    return [
+        (directive, counts.get(directive.id, {"tasks": 0, "open": 0}))
+        for directive in map(
+            _directive,
+            db.rows(f"SELECT {_COLUMNS} FROM directive ORDER BY issued DESC, number_key"),
+        )
+    ]

@@ -1,0 +1,123 @@
+"""Parse the date forms that directives and staff write.
+
+Day first, always: ``6/7/2024`` is 6 July. Month and quarter deadlines mean their last day.
+Only the forms in :data:`ACCEPTED_FORMS` are accepted, so a typo is never read as some other
+date; python-dateutil does the calendar arithmetic (``+1m`` from 31 January is 29 February).
+"""
+
+import re
+from datetime import date, timedelta
+
+from clusterctl.errors import InputError
+from clusterctl.i18n import _
+from clusterctl.text import fold
+
+ACCEPTED_FORMS = (
+    "2024-06-30, 30/6/2024, 30-6-2024, 30.6.2024, 6/2024 (end of June), Q2/2024 or quý II/2024 "
+    "(end of the quarter), today, yesterday, tomorrow, +3d, +2w, +1m, +1y (or -), "
+    "eow, eom, eoq, eoy"
+)
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_MONTH = re.compile(r"(?:thang )?(\d{1,2})[/.-](\d{4})")
+_QUARTER = re.compile(r"(?:q|quy )\s*(iv|iii|ii|i|[1-4])\s*[/.-]\s*(\d{4})")
+_OFFSET = re.compile(r"([+-])(\d{1,4})([dwmy])")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_NAMED = {
+    "today": 0, "hom nay": 0, "nay": 0,
+    "yesterday": -1, "hom qua": -1,
+    "tomorrow": 1, "ngay mai": 1, "mai": 1,
+}
+
+
+def _bad(text: str, reason: str | None = None) -> InputError:
+    head = reason or _("{text!r} is not a date clusterctl understands").format(text=text)
+    return InputError(_("{head}; accepted forms: {forms}").format(head=head, forms=ACCEPTED_FORMS))
+
+
+def _make(text: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _bad(text, _("{text!r} is not a date that exists").format(text=text)) from None
+
+
+def _end_of_month(text: str, year: int, month: int) -> date:
+    if not 1 <= month <= 12 or not 1 <= year <= 9999:
+        raise _bad(text, _("{text!r} is not a month that exists").format(text=text))
+    first_of_next = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def _relative(word: str, today: date) -> date | None:
+    from dateutil.relativedelta import SU, relativedelta
+
+    if word in _NAMED:
+        return today + timedelta(days=_NAMED[word])
+    if match := _OFFSET.fullmatch(word):
+        sign, count, unit = match.groups()
+        amount = int(count) * (1 if sign == "+" else -1)
+        step = {
+            "d": relativedelta(days=amount),
+            "w": relativedelta(weeks=amount),
+            "m": relativedelta(months=amount),
+            "y": relativedelta(years=amount),
+        }[unit]
+        return today + step
+    if word == "eow":  # weeks run Monday to Sunday
+        return today + relativedelta(weekday=SU)
+    if word == "eom":
+        return today + relativedelta(day=31)
+    if word == "eoq":
+        return today + relativedelta(month=((today.month - 1) // 3) * 3 + 3, day=31)
+    if word == "eoy":
+        return date(today.year, 12, 31)
+    return None
+
+
+def parse_date(text: str, today: date | None = None) -> date:
+    """Parse ``text`` as a date; relative forms count from ``today`` (office time zone).
+
+    >>> parse_date("30/6/2024")
+    datetime.date(2024, 6, 30)
+    >>> parse_date("quý II/2024")
+    datetime.date(2024, 6, 30)
+    """
+    word = fold(text)
+    if not word or len(word) > 40:
+        raise _bad(text)
+    if match := _ISO.fullmatch(word):
+        year, month, day = map(int, match.groups())
+        return _make(text, year, month, day)
+    if match := _DAY_FIRST.fullmatch(word):
+        day, _sep, month, year = match.groups()
+        return _make(text, int(year), int(month), int(day))
+    if match := _MONTH.fullmatch(word):
+        return _end_of_month(text, int(match.group(2)), int(match.group(1)))
+    if match := _QUARTER.fullmatch(word):
+        quarter = _ROMAN.get(match.group(1)) or int(match.group(1))
+        return _end_of_month(text, int(match.group(2)), quarter * 3)
+    if word[0].isalpha() or word[0] in "+-":
+        from clusterctl.config import today as office_today
+
+        try:
+            result = _relative(word, today or office_today())
+        except (ValueError, OverflowError):
+            raise _bad(text, _("{text!r} falls outside the calendar").format(text=text)) from None
+        if result is not None:
+            return result
+    raise _bad(text)
+
+
+def coerce_date(value: object, today: date | None = None) -> date:
+    """Accept a ``date`` (from TOML) or a string in any form :func:`parse_date` takes."""
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        raise InputError(_("{value} has a time of day; give a date only").format(value=value))
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return parse_date(value, today)
+    raise InputError(_("expected a date, got {kind}").format(kind=type(value).__name__))

@@ -1,0 +1,173 @@
+"""Output: one helper per shape (rows, one record) serving every format.
+
+``table`` is for people at a terminal (Rich, loaded only then). ``plain`` is for pipes, mail
+and cron: aligned columns, no colour, no box drawing, nothing truncated or wrapped. ``json``
+and ``csv`` are for scripts. Text from users is always shown literally: never read as Rich
+markup, and control characters escaped so they cannot act on a terminal.
+"""
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from clusterctl.text import UNSAFE, cell_width, escape_char, safe
+
+FORMATS = ("table", "plain", "json", "csv")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    get: Callable[[dict], Any] | None = None  # default: row[key]
+    right: bool = False
+
+    def text(self, row: dict) -> str:
+        value = self.get(row) if self.get else row.get(self.key)
+        return display(value)
+
+
+def display(value: Any) -> str:
+    """A value as one line of safe text: lists joined, None as '-'."""
+    if value is None or value == "" or value == []:
+        return "-"
+    if isinstance(value, list | tuple):
+        return safe(", ".join(str(v) for v in value))
+    return safe(value)
+
+
+def pick_format(requested: str | None, out: IO[str] | None = None) -> str:
+    """The requested format, else a table on a terminal and plain text elsewhere."""
+    if requested:
+        return requested
+    stream = out or sys.stdout
+    return "table" if stream.isatty() else "plain"
+
+
+def to_json(value: Any, indent: int | None = 2) -> str:
+    """JSON with non-ASCII text kept readable but terminal-unsafe characters escaped."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    # json.dumps escapes every control character inside strings, so a raw newline here is
+    # layout; the rest (DEL, C1 controls, bidi overrides) it leaves raw.
+    return UNSAFE.sub(_json_escape, text)
+
+
+def _json_escape(match) -> str:
+    char = match.group()
+    return char if char == "\n" else f"\\u{ord(char):04x}"
+
+
+def emit_rows(
+    rows: Iterable[dict], columns: Sequence[Column], format_: str, *,
+    csv_fields: Sequence[str], title: str | None = None, out: IO[str] | None = None,
+) -> int:
+    """Write ``rows`` in ``format_``; return how many there were.
+
+    JSON is an array streamed row by row (``[]`` when empty); CSV has every field in
+    ``csv_fields``; table and plain show ``columns`` and write nothing when empty.
+    """
+    out = out or sys.stdout
+    if format_ == "json":
+        return _emit_json(rows, out)
+    if format_ == "csv":
+        return _emit_csv(rows, csv_fields, out)
+    cells = [[column.text(row) for column in columns] for row in rows]
+    if not cells:
+        return 0
+    if format_ == "table":
+        _emit_table(cells, columns, title, out)
+    else:
+        if title:
+            out.write(safe(title) + "\n\n")
+        _emit_plain([[c.header for c in columns], *cells], columns, out)
+    return len(cells)
+
+
+def _emit_json(rows: Iterable[dict], out: IO[str]) -> int:
+    count = 0
+    for row in rows:
+        out.write("[\n" if count == 0 else ",\n")
+        out.write("  " + to_json(row, indent=None))
+        count += 1
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+def _emit_csv(rows: Iterable[dict], fields: Sequence[str], out: IO[str]) -> int:
+    import csv
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_value(row.get(field)) for field in fields])
+        count += 1
+    return count
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = ";".join(str(v) for v in value)
+    return UNSAFE.sub(escape_char, str(value))
+
+
+def _emit_plain(lines: list[list[str]], columns: Sequence[Column], out: IO[str]) -> None:
+    widths = [max(cell_width(line[i]) for line in lines) for i in range(len(columns))]
+    last = len(columns) - 1
+    for line in lines:
+        parts = []
+        for i, (cell, column) in enumerate(zip(line, columns, strict=True)):
+            pad = " " * (widths[i] - cell_width(cell))
+            if column.right:
+                parts.append(pad + cell)
+            else:
+                parts.append(cell if i == last else cell + pad)
+        out.write("  ".join(parts).rstrip() + "\n")
+
+
+def console(out: IO[str] | None = None):
+    """A Rich console that never reads markup or guesses highlights in our data."""
+    from rich.console import Console
+
+    return Console(file=out or sys.stdout, highlight=False, markup=False, emoji=False)
+
+
+def _emit_table(
+    cells: list[list[str]], columns: Sequence[Column], title: str | None, out: IO[str]
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, title_justify="left")
+    for column in columns:
+        table.add_column(
+            column.header, justify="right" if column.right else "left", overflow="fold"
+        )
+    for line in cells:
+        table.add_row(*(Text(cell) for cell in line))
+    console(out).print(table)
+
+
+def emit_record(
+    record: dict, fields: Sequence[tuple[str, str]], format_: str, *,
+    sections: Sequence[tuple[str, list[str]]] = (), out: IO[str] | None = None,
+) -> None:
+    """Write one object: JSON as is; otherwise ``label: value`` lines, then sections."""
+    out = out or sys.stdout
+    if format_ == "json":
+        out.write(to_json(record) + "\n")
+        return
+    if format_ == "csv":
+        _emit_csv([record], [key for key, _label in fields], out)
+        return
+    width = max(cell_width(label) for _key, label in fields)
+    for key, label in fields:
+        out.write(f"{label}:{' ' * (width - cell_width(label))}  {display(record.get(key))}\n")
+    for heading, lines in sections:
+        out.write(f"\n{safe(heading)}\n")
+        for line in lines:
+            out.write(f"  {line}\n")

@@ -1,0 +1,199 @@
+"""Opening the database and running statements on it.
+
+Statements are portable SQL with ``:name`` parameters. A file path (or a ``sqlite:///`` URL)
+runs them on the standard library's sqlite3, which starts in milliseconds; any other
+SQLAlchemy URL runs the same statements through SQLAlchemy.
+"""
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from clusterctl.errors import DatabaseError
+from clusterctl.i18n import _
+
+Params = Mapping[str, Any] | None
+
+sqlite3.register_adapter(date, date.isoformat)
+
+
+def utc_now() -> str:
+    """The current instant in UTC, as stored in ``created_at``, ``updated_at`` and history."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_date(value: Any) -> date | None:
+    """A stored date (ISO text in SQLite, a date elsewhere) as a ``date``."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def sqlite_path(location: str) -> Path | None:
+    """The file behind ``location`` if it is a path or a plain ``sqlite:///`` URL, else None."""
+    if "://" not in location:
+        return Path(location).expanduser()
+    if location.startswith("sqlite:///") and len(location) > len("sqlite:///"):
+        return Path(location[len("sqlite:///") :])
+    return None
+
+
+class Database:
+    """One connection, with helpers that turn driver errors into :class:`DatabaseError`."""
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection, location: str) -> None:
+        self.conn = conn
+        self.location = location
+        self.in_transaction = False
+
+    # -- statements ---------------------------------------------------------------------
+    def rows(self, sql: str, params: Params = None) -> list[tuple]:
+        with self.guard():
+            return self.conn.execute(sql, params or {}).fetchall()
+
+    def stream(self, sql: str, params: Params = None) -> Iterator[tuple]:
+        """Yield rows one by one, for outputs that must not hold every row in memory."""
+        with self.guard():
+            cursor = self.conn.execute(sql, params or {})
+            while batch := cursor.fetchmany(500):
+                yield from batch
+
+    def row(self, sql: str, params: Params = None) -> tuple | None:
+        with self.guard():
+            return self.conn.execute(sql, params or {}).fetchone()
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        found = self.row(sql, params)
+        return None if found is None else found[0]
+
+    def execute(self, sql: str, params: Params = None) -> int:
+        """Run a statement; return how many rows it changed."""
+        with self.guard():
+            return self.conn.execute(sql, params or {}).rowcount
+
+    def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
+        with self.guard():
+            self.conn.executemany(sql, seq)
+
+    def insert(self, sql: str, params: Params = None) -> int:
+        """Run an ``INSERT ... RETURNING id`` and return the id."""
+        with self.guard():
+            return self.conn.execute(sql, params or {}).fetchone()[0]
+
+    def script(self, statements: Sequence[str]) -> None:
+        with self.guard():
+            for statement in statements:
+                self.conn.execute(statement)
+
+    # -- schema -------------------------------------------------------------------------
+    def table_names(self) -> set[str]:
+        found = self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in found if not name.startswith("sqlite_")}
+
+    def prepare_new(self) -> None:
+        """Settings a new database keeps for good: write-ahead logging lets readers go on
+        while someone writes."""
+        with self.guard():
+            self.conn.execute("PRAGMA journal_mode = WAL")
+
+    def sqlalchemy_dialect(self):
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.dialect()
+
+    # -- transactions -------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator["Database"]:
+        """All or nothing. Takes the write lock at once, so that two writers queue up
+        (waiting up to the busy timeout) instead of one failing half-way."""
+        with self.guard():
+            self.conn.execute("BEGIN IMMEDIATE")
+        self.in_transaction = True
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        else:
+            with self.guard():
+                self.conn.commit()
+        finally:
+            self.in_transaction = False
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.location) from exc
+
+
+def translate_error(exc: Exception, location: str) -> DatabaseError:
+    """One clear sentence for a driver error, naming the database and what to do."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        from clusterctl.config import busy_timeout
+
+        return DatabaseError(
+            _("the database {path} stayed locked by another user for {seconds:g} s; try again, "
+              "or wait longer with CLUSTERCTL_BUSY_TIMEOUT").format(
+                path=location, seconds=busy_timeout())
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(
+            _("cannot write to the database {path}: the file or its folder is read-only; "
+              "ask its owner, or use another database with --db").format(path=location)
+        )
+    if "not a database" in text or "malformed" in text or "disk image" in text:
+        return DatabaseError(
+            _("{path} is damaged or is not an SQLite database; restore it from a backup or "
+              "use another with --db").format(path=location)
+        )
+    if "unable to open" in text:
+        return DatabaseError(
+            _("cannot open the database {path}: check that its folder exists and is "
+              "readable").format(path=location)
+        )
+    return DatabaseError(_("database error in {path}: {error}").format(path=location, error=exc))
+
+
+def connect_sqlite(path: Path, location: str, *, create: bool) -> Database:
+    """Connect to an SQLite file; with ``create``, make it (0600, folder 0700) if missing."""
+    from clusterctl.config import busy_timeout
+
+    timeout = busy_timeout()
+    if create and not path.exists():
+        _create_private_file(path, location)
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, location) from exc
+    db = Database(conn, location)
+    with db.guard():
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def _create_private_file(path: Path, location: str) -> None:
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        pass  # another process created it first: fine, it is a database or will be
+    except OSError as exc:
+        raise DatabaseError(
+            _("cannot create the database {path}: {reason}").format(
+                path=location, reason=exc.strerror or exc)
+        ) from None

@@ -1,0 +1,101 @@
+"""The schema, defined once with SQLModel. Importing this module loads SQLAlchemy (~0.4 s):
+only schema creation, migrations and non-SQLite databases do."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Meta(SQLModel, table=True):
+    """Key-value facts about the database itself, such as its schema version."""
+
+    __tablename__ = "clusterctl_meta"
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=1000)
+
+
+class Agency(SQLModel, table=True):
+    __tablename__ = "agency"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64)
+    code_key: str = Field(max_length=64, unique=True)  # casefolded code
+    name: str = Field(max_length=500)
+    name_key: str = Field(max_length=500)  # folded name, for matching
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgencyAlias(SQLModel, table=True):
+    __tablename__ = "agency_alias"
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True, ondelete="CASCADE")
+    alias: str = Field(primary_key=True, max_length=500)
+    alias_key: str = Field(max_length=500, index=True)
+
+
+class Directive(SQLModel, table=True):
+    __tablename__ = "directive"
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=200)
+    number_key: str = Field(max_length=200, unique=True)  # casefolded number
+    issued: date
+    issuer: str = Field(default="", max_length=500)
+    title: str = Field(max_length=4000)
+    created_at: datetime
+    updated_at: datetime
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("directive_id", "task_key", name="uq_task_directive_key"),
+        Index("ix_task_lead_status_due", "lead_id", "status", "due"),
+        Index("ix_task_status_due", "status", "due"),
+        Index("ix_task_due", "due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id")
+    task_key: str = Field(max_length=64)
+    title: str = Field(max_length=4000)
+    title_key: str = Field(max_length=4000)  # folded title, for --search
+    lead_id: int = Field(foreign_key="agency.id")
+    due: date | None = None
+    original_due: date | None = None
+    status: str = Field(max_length=16)  # open | in_progress | done | cancelled
+    completed_on: date | None = None
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1  # bumped by every change; guards against lost updates
+
+
+class TaskSupport(SQLModel, table=True):
+    __tablename__ = "task_support"
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True, index=True)
+    position: int = 0
+
+
+class TaskHistory(SQLModel, table=True):
+    """Append-only: one row per change to a task, never updated or deleted."""
+
+    __tablename__ = "task_history"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    at: datetime  # UTC
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=32)
+    changes: str = Field(default="{}")  # JSON: {"field": [old, new]}
+    note: str | None = None
+    source: str | None = Field(default=None, max_length=1000)  # e.g. the imported file
+
+
+def ddl_statements(dialect) -> list[str]:
+    """CREATE TABLE and CREATE INDEX statements for ``dialect``, in dependency order."""
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    statements = []
+    for table in SQLModel.metadata.sorted_tables:
+        statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+        for index in sorted(table.indexes, key=lambda i: i.name):
+            statements.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
+    return statements

@@ -1,0 +1,132 @@
+"""Schema versions and migrations.
+
+The version lives in ``clusterctl_meta`` (name ``schema_version``). A new database gets the
+current schema straight from :mod:`clusterctl.store.models` and is stamped with
+:data:`SCHEMA_VERSION`. An older database runs each later migration once, in order, in one
+transaction. To change the schema: change the models, append a migration below that brings a
+database of the previous version to the new one, and bump :data:`SCHEMA_VERSION`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from clusterctl.errors import DatabaseError
+from clusterctl.i18n import _
+from clusterctl.store.db import Database, connect_sqlite, sqlite_path
+
+SCHEMA_VERSION = 1
+APPLICATION = "clusterctl"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int  # the version this migration brings the database to
+    why: str
+    apply: Callable[[Database], None]
+
+
+# Append-only. Version 1 is the initial schema, created from the models.
+MIGRATIONS: list[Migration] = []
+
+
+def open_database(location: str, *, write: bool) -> Database:
+    """Open the database at ``location`` (a path or an SQLAlchemy URL).
+
+    A command that writes creates a missing database; one that only reads refuses to.
+    """
+    path = sqlite_path(location)
+    if path is None:
+        from clusterctl.store.alchemy import connect_url
+
+        db = connect_url(location)
+    else:
+        if not write and not path.exists():
+            raise DatabaseError(
+                _("no database at {path}; create one with 'clusterctl init', or choose another "
+                  "with --db or CLUSTERCTL_DB").format(path=location)
+            )
+        if path.is_dir():
+            raise DatabaseError(
+                _("{path} is a folder, not a database file; give a file path with --db")
+                .format(path=location)
+            )
+        db = connect_sqlite(path, location, create=write)
+    try:
+        ensure_schema(db, write=write)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def ensure_schema(db: Database, *, write: bool) -> None:
+    version = read_version(db)
+    if version is None:
+        if not write:
+            raise DatabaseError(
+                _("{path} is empty; create the clusterctl tables with 'clusterctl init'")
+                .format(path=db.location)
+            )
+        create_schema(db)
+    elif version > SCHEMA_VERSION:
+        raise DatabaseError(
+            _("{path} was written by a newer clusterctl (schema {found}, this one knows up to "
+              "{known}); upgrade clusterctl to use it").format(
+                path=db.location, found=version, known=SCHEMA_VERSION)
+        )
+    elif version < SCHEMA_VERSION:
+        migrate(db, version)
+
+
+def read_version(db: Database) -> int | None:
+    """The schema version, or None for an empty database; refuses a foreign one."""
+    tables = db.table_names()
+    if "clusterctl_meta" not in tables:
+        if tables:
+            raise DatabaseError(
+                _("{path} is not a clusterctl database (it has other tables); choose another "
+                  "with --db").format(path=db.location)
+            )
+        return None
+    raw = db.scalar("SELECT value FROM clusterctl_meta WHERE name = 'schema_version'")
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise DatabaseError(
+            _("{path} has no valid schema version; it is damaged or not a clusterctl database")
+            .format(path=db.location)
+        ) from None
+
+
+def create_schema(db: Database) -> None:
+    """Create every table of the current schema and stamp its version."""
+    from clusterctl.store.models import ddl_statements
+
+    db.prepare_new()
+    with db.transaction():
+        if db.table_names():  # another process created it while we waited for the lock
+            return
+        db.script(ddl_statements(db.sqlalchemy_dialect()))
+        db.executemany(
+            "INSERT INTO clusterctl_meta (name, value) VALUES (:name, :value)",
+            [
+                {"name": "application", "value": APPLICATION},
+                {"name": "schema_version", "value": str(SCHEMA_VERSION)},
+            ],
+        )
+
+
+def migrate(db: Database, version: int) -> None:
+    """Bring a database from ``version`` to :data:`SCHEMA_VERSION`, all or nothing."""
+    with db.transaction():
+        current = int(db.scalar("SELECT value FROM clusterctl_meta WHERE name = 'schema_version'"))
+        for migration in MIGRATIONS:
+            if migration.version > current:
+                migration.apply(db)
+        db.execute(
+            "UPDATE clusterctl_meta SET value = :value WHERE name = 'schema_version'",
+            {"value": str(SCHEMA_VERSION)},
+        )
+
+
+__all__ = ["SCHEMA_VERSION", "open_database", "connect_sqlite"]

@@ -1,0 +1,55 @@
+"""Text helpers: matching folds, safe display, terminal widths."""
+
+import re
+import unicodedata
+
+# Đ/đ do not decompose under NFD, so folding them to d takes an explicit rule.
+_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+
+# Characters that can change a terminal or the order of what it shows: C0/C1 controls (ESC,
+# BEL, CSI...), DEL, bidirectional overrides and isolates, zero-width and line separators.
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def nfc(value: str) -> str:
+    """Return text in NFC, the form in which clusterctl stores it."""
+    return unicodedata.normalize("NFC", value)
+
+
+def fold(value: str) -> str:
+    """Fold text for matching: no case, no diacritics, single spaces.
+
+    >>> fold("  Sở Kế hoạch và ĐẦU TƯ ")
+    'so ke hoach va dau tu'
+    """
+    decomposed = unicodedata.normalize("NFD", value.translate(_EXTRA_FOLDS))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().translate(_EXTRA_FOLDS).split())
+
+
+def escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(value: object) -> str:
+    """Return ``value`` as text that shows literally and cannot act on a terminal."""
+    text = "" if value is None else str(value)
+    return UNSAFE.sub(escape_char, text)
+
+
+def has_unsafe(value: str) -> bool:
+    """Tell whether ``value`` holds a character that :func:`safe` would escape."""
+    return UNSAFE.search(value) is not None
+
+
+def cell_width(value: str) -> int:
+    """Columns ``value`` takes on a terminal: wide East Asian characters count twice."""
+    width = 0
+    for ch in value:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return width
