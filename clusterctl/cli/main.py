@@ -24,6 +24,28 @@ EXIT_INTERRUPTED = 130
 class ClusterGroup(TyperGroup):
     """Turns every error into one ``Error: ...`` line on stderr and its exit code."""
 
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """Report usage errors in one line too, instead of Click's usage block."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            say(_("Error: aborted; nothing was changed"))
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            if not hasattr(exc, "format_message") or not hasattr(exc, "exit_code"):
+                raise
+            context = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:
+                sys.stdout.write(context.get_help() + "\n")  # a bare group: show its help
+                sys.exit(0)
+            where = context.command_path if context else "clusterctl"
+            say(_("Error: {message} (see '{where} --help')").format(
+                message=_once(exc.format_message()), where=where))
+            sys.exit(exc.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -42,6 +64,12 @@ class ClusterGroup(TyperGroup):
                     kind=type(exc).__name__, message=exc)
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _once(message: str) -> str:
+    """Drop a sentence repeated at the end (Typer and Click both add 'Did you mean')."""
+    head, sep, last = message.rstrip().rpartition("? ")
+    return head + "?" if sep and head.endswith(last.rstrip("?")) else message
 
 
 def _is_cli_flow(exc: Exception) -> bool:

@@ -1,0 +1,153 @@
+"""Where the database lives, how it is created, and every way opening it can fail."""
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from clusterctl.store.schema import SCHEMA_VERSION
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("task", "list"), ("agency", "list"), ("directive", "list"), ("task", "show", "1"),
+     ("directive", "show", "X"), ("agency", "show", "SCT")],
+)
+def test_read_on_missing_database_exits_3_and_creates_nothing(cli, db_path, args):
+    error = cli.fails(*args, code=3)
+    assert str(db_path) in error
+    assert "clusterctl init" in error
+    assert not db_path.exists()
+    assert not db_path.parent.exists()
+
+
+def test_init_creates_private_wal_database_and_prints_path(cli, db_path):
+    result = cli("init")
+    assert result.stdout.strip() == str(db_path)
+    assert "Created" in result.stderr
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    version = conn.execute(
+        "SELECT value FROM clusterctl_meta WHERE name = 'schema_version'").fetchone()[0]
+    assert int(version) == SCHEMA_VERSION
+    again = cli("init")
+    assert "already exists" in again.stderr
+
+
+def test_first_write_creates_the_database(cli, db_path):
+    cli("agency", "add", "SCT", "Sở Công Thương")
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    assert cli.json("agency", "list")[0]["code"] == "SCT"
+
+
+def test_db_option_overrides_environment(cli, tmp_path):
+    other = tmp_path / "other.db"
+    cli("--db", str(other), "agency", "add", "SCT", "Sở Công Thương")
+    assert other.exists()
+    assert cli("--db", str(other), "db", "path").stdout.strip() == str(other)
+    cli.fails("agency", "list", code=3)  # CLUSTERCTL_DB still names the missing one
+
+
+def test_default_location_is_the_user_data_dir(cli, monkeypatch):
+    import typer
+
+    monkeypatch.delenv("CLUSTERCTL_DB")
+    expected = os.path.join(typer.get_app_dir("clusterctl"), "clusterctl.db")
+    assert cli("db", "path").stdout.strip() == expected
+
+
+def test_sqlite_url_uses_the_file(cli, tmp_path):
+    path = tmp_path / "url.db"
+    cli("--db", f"sqlite:///{path}", "agency", "add", "SCT", "Sở Công Thương")
+    assert path.exists()
+    assert cli.json("--db", str(path), "agency", "list")[0]["code"] == "SCT"
+
+
+def test_other_urls_go_through_sqlalchemy(cli, tmp_path):
+    url = f"sqlite+pysqlite:///{tmp_path / 'alchemy.db'}"
+    cli("--db", url, "agency", "add", "SCT", "Sở Công Thương")
+    cli("--db", url, "directive", "add", "1/UBND", "--issued", "1/1/2024", "--title", "T")
+    task_id = cli("--db", url, "task", "add", "-d", "1/UBND", "-l", "SCT", "--due",
+                  "2/1/2024", "Việc").stdout.strip()
+    cli("--db", url, "task", "done", task_id, "--on", "3/1/2024")
+    task = cli.json("--db", url, "task", "show", task_id)
+    assert task["category"] == "done_late"
+    assert [h["action"] for h in task["history"]] == ["created", "done"]
+
+
+def test_unknown_url_scheme_is_exit_3(cli):
+    error = cli.fails("--db", "nosuchdb://x/y", "task", "list", code=3)
+    assert "nosuchdb://x/y" in error
+
+
+def test_newer_schema_is_refused(cli, db_path):
+    cli("init")
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE clusterctl_meta SET value = '999' WHERE name = 'schema_version'")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    error = cli.fails("task", "list", code=3)
+    assert "newer clusterctl" in error and "999" in error
+    cli.fails("agency", "add", "SCT", "Sở Công Thương", code=3)
+    assert db_path.read_bytes() == before
+
+
+def test_foreign_sqlite_database_is_refused(cli, db_path):
+    db_path.parent.mkdir()
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE things (x)")
+    conn.commit()
+    conn.close()
+    error = cli.fails("agency", "add", "SCT", "Sở Công Thương", code=3)
+    assert "not a clusterctl database" in error
+
+
+def test_garbage_file_is_refused(cli, db_path):
+    db_path.parent.mkdir()
+    db_path.write_bytes(b"this is not sqlite at all" * 100)
+    before = db_path.read_bytes()
+    error = cli.fails("task", "list", code=3)
+    assert "not an SQLite database" in error
+    cli.fails("agency", "add", "SCT", "Sở Công Thương", code=3)
+    assert db_path.read_bytes() == before
+
+
+def test_database_path_is_a_folder(cli, tmp_path):
+    error = cli.fails("--db", str(tmp_path), "task", "list", code=3)
+    assert "is a folder" in error
+
+
+def test_locked_database_waits_then_exits_3(cli, db_path, monkeypatch):
+    cli("init")
+    monkeypatch.setenv("CLUSTERCTL_BUSY_TIMEOUT", "0.2")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        error = cli.fails("agency", "add", "SCT", "Sở Công Thương", code=3)
+        assert "locked" in error and "CLUSTERCTL_BUSY_TIMEOUT" in error
+        assert cli.json("agency", "list") == []  # readers are not blocked (WAL)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    cli("agency", "add", "SCT", "Sở Công Thương")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_database_refuses_writes(cli, db_path):
+    cli("init")
+    db_path.chmod(0o400)
+    error = cli.fails("agency", "add", "SCT", "Sở Công Thương", code=3)
+    assert "read-only" in error
+
+
+def test_bad_settings_are_exit_2(cli, monkeypatch):
+    cli("init")
+    monkeypatch.setenv("CLUSTERCTL_TZ", "Mars/Olympus")
+    assert "CLUSTERCTL_TZ" in cli.fails("task", "list")
+    monkeypatch.setenv("CLUSTERCTL_TZ", "UTC")
+    monkeypatch.setenv("CLUSTERCTL_DUE_SOON_DAYS", "soon")
+    assert "CLUSTERCTL_DUE_SOON_DAYS" in cli.fails("task", "list")
