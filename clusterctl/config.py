@@ -47,7 +47,8 @@ def due_soon_days() -> int:
         days = -1
     if not 0 <= days <= 366:
         raise InputError(
-            _("CLUSTERCTL_DUE_SOON_DAYS={raw!r} must be a whole number from 0 to 366").format(raw=raw)
+            _("CLUSTERCTL_DUE_SOON_DAYS={raw!r} must be a whole number from 0 to 366")
+            .format(raw=raw)
         )
     return days
 

@@ -61,12 +61,14 @@ def _json_escape(match) -> str:
 
 def emit_rows(
     rows: Iterable[dict], columns: Sequence[Column], format_: str, *,
-    csv_fields: Sequence[str], title: str | None = None, out: IO[str] | None = None,
+    csv_fields: Sequence[str], title: str | None = None, empty: str | None = None,
+    out: IO[str] | None = None,
 ) -> int:
     """Write ``rows`` in ``format_``; return how many there were.
 
     JSON is an array streamed row by row (``[]`` when empty); CSV has every field in
-    ``csv_fields``; table and plain show ``columns`` and write nothing when empty.
+    ``csv_fields``; table and plain show ``columns``, and when there are no rows they write
+    nothing on stdout and the ``empty`` message on stderr.
     """
     out = out or sys.stdout
     if format_ == "json":
@@ -75,6 +77,8 @@ def emit_rows(
         return _emit_csv(rows, csv_fields, out)
     cells = [[column.text(row) for column in columns] for row in rows]
     if not cells:
+        if empty:
+            sys.stderr.write(safe(empty) + "\n")
         return 0
     if format_ == "table":
         _emit_table(cells, columns, title, out)

@@ -40,9 +40,8 @@ def list_(format_: FormatOpt = None) -> None:
         rows = [agency.as_dict() for agency in load_agencies(db)]
     columns = [Column("code", _("Code")), Column("name", _("Name")),
                Column("aliases", _("Aliases"))]
-    if not emit_rows(rows, columns, format_of(format_), csv_fields=["code", "name", "aliases"]):
-        if format_of(format_) in ("table", "plain"):
-            say(_("No agencies yet: add one with 'clusterctl agency add CODE NAME'."))
+    emit_rows(rows, columns, format_of(format_), csv_fields=["code", "name", "aliases"],
+              empty=_("No agencies yet: add one with 'clusterctl agency add CODE NAME'."))
 
 
 @app.command("show")

@@ -4,7 +4,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -13,7 +13,7 @@ from clusterctl.i18n import _
 from clusterctl.text import safe
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     plain = "plain"
     json = "json"

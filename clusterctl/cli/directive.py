@@ -43,10 +43,9 @@ def list_(format_: FormatOpt = None) -> None:
                Column("tasks", _("Tasks"), right=True), Column("open", _("Open"), right=True),
                Column("title", _("Title"))]
     fields = ["number", "issued", "issuer", "title", "tasks", "open"]
-    if not emit_rows(rows, columns, format_of(format_), csv_fields=fields):
-        if format_of(format_) in ("table", "plain"):
-            say(_("No directives yet: add one with 'clusterctl directive add' or "
-                  "'clusterctl import'."))
+    emit_rows(rows, columns, format_of(format_), csv_fields=fields,
+              empty=_("No directives yet: add one with 'clusterctl directive add' or "
+                      "'clusterctl import'."))
 
 
 @app.command("show")
@@ -75,5 +74,5 @@ def show(
                   ("title", _("Title"))]
         emit_record(found.as_dict(), fields, fmt)
         print()
-        if not emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS):
-            say(_("This directive has no tasks yet."))
+        emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS,
+                  empty=_("This directive has no tasks yet."))

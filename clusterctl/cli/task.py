@@ -1,6 +1,6 @@
 """``clusterctl task``: add tasks, list them, and record what becomes of them."""
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -26,14 +26,14 @@ TaskArg = Annotated[
 ]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     open = "open"
     in_progress = "in_progress"
     done = "done"
     cancelled = "cancelled"
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     done_on_time = "done_on_time"
     done_late = "done_late"
     overdue = "overdue"
@@ -139,9 +139,8 @@ def list_(
             categories=[c.value for c in category or []],
             search=search,
         )
-        if not emit_rows(list_tasks(db, criteria), TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS):
-            if fmt in ("table", "plain"):
-                say(_("No tasks match."))
+        emit_rows(list_tasks(db, criteria), TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS,
+                  empty=_("No tasks match."))
 
 
 def _history_line(entry: dict) -> str:

@@ -141,9 +141,7 @@ def resolve_task(db: Database, ref: str) -> int:
 
 def get_task(db: Database, task_id: int, as_of: date, soon_days: int) -> dict:
     """One task with its history, oldest change first."""
-    task_filter = TaskFilter(as_of=as_of, soon_days=soon_days)
-    where, params = task_filter.where()
-    params["id"] = task_id
+    params = {**window(as_of, soon_days), "id": task_id}
     row = db.row(f"{_TASK_SELECT} WHERE t.id = :id", params)
     if row is None:
         raise NotFoundError(_("no task with id {id}").format(id=task_id))

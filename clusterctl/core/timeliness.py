@@ -18,7 +18,9 @@ CATEGORIES = (
 
 # A task completed after the as-of date was not yet done on that date.
 _DONE = "(t.status = 'done' AND t.completed_on <= :as_of)"
-_NOT_DONE = "(t.status IN ('open', 'in_progress') OR (t.status = 'done' AND t.completed_on > :as_of))"
+_NOT_DONE = (
+    "(t.status IN ('open', 'in_progress') OR (t.status = 'done' AND t.completed_on > :as_of))"
+)
 
 PREDICATES = {
     "cancelled": "t.status = 'cancelled'",

@@ -129,4 +129,4 @@ def migrate(db: Database, version: int) -> None:
         )
 
 
-__all__ = ["SCHEMA_VERSION", "open_database", "connect_sqlite"]
+__all__ = ["SCHEMA_VERSION", "connect_sqlite", "open_database"]

@@ -1,0 +1,115 @@
+"""The import discipline that keeps --help and everyday commands fast, and the CLI's edges."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "rich", "dateutil.parser", "tomllib", "csv")
+
+PROBE = """
+import sys, runpy
+sys.argv = ["clusterctl", *sys.argv[1:]]
+try:
+    runpy.run_module("clusterctl", run_name="__main__")
+except SystemExit as exit:
+    code = exit.code
+import json
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+def loaded_modules(*args: str, env: dict) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
+                            text=True, env=env, check=False)
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert report["code"] in (0, None), result.stderr
+    return set(report["modules"])
+
+
+@pytest.fixture
+def env(cli, tmp_path):
+    cli("agency", "add", "SCT", "Sở Công Thương")
+    cli("directive", "add", "1/UBND", "--issued", "1/1/2024", "--title", "T")
+    cli("task", "add", "-d", "1/UBND", "-l", "SCT", "--due", "30/6/2024", "Việc")
+    return dict(os.environ)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("task", "--help"), ("task", "list"), ("task", "list", "-a", "SCT"),
+     ("task", "show", "1"), ("task", "note", "1", "ghi chú"), ("task", "done", "1"),
+     ("task", "list", "--format", "json"), ("agency", "list"), ("directive", "show", "1/UBND")],
+)
+def test_everyday_commands_do_not_load_heavy_modules(env, args):
+    modules = loaded_modules(*args, env=env)
+    heavy = sorted(m for m in HEAVY if m in modules)
+    assert heavy == [], f"{args} loaded {heavy}"
+
+
+def test_the_probe_sees_heavy_modules_when_they_load(env):
+    # The table format needs Rich: the probe must notice it, or the test above proves nothing.
+    assert "rich" in loaded_modules("task", "list", "--format", "table", env=env)
+
+
+def test_python_dash_m_and_version(cli):
+    result = subprocess.run([sys.executable, "-m", "clusterctl", "--version"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    from clusterctl import __version__
+
+    assert result.stdout == f"clusterctl {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "group", ["agency", "directive", "task", "db"],
+)
+def test_every_command_has_help(cli, group):
+    from typer.main import get_command
+
+    from clusterctl.cli.main import app
+
+    command = get_command(app).commands[group]
+    assert command.help
+    for name, sub in command.commands.items():
+        assert sub.help, f"{group} {name} has no help"
+        assert cli(group, name, "--help").stdout.startswith("Usage: clusterctl")
+
+
+def test_usage_errors_are_one_line_exit_2(cli):
+    assert "No such command 'lst'" in cli.fails("task", "lst")
+    assert "Missing option '--directive'" in cli.fails("task", "add", "T")
+    assert "'soon' is not one of" in cli.fails("task", "list", "--category", "soon")
+
+
+def test_bare_group_shows_its_help(cli):
+    assert "Commands:" in cli("task").stdout
+
+
+def test_internal_error_has_no_traceback(cli, monkeypatch):
+    cli("init")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("clusterctl.core.agencies.load_agencies", broken)
+    error = cli.fails("agency", "list", code=70)
+    assert "internal error (RuntimeError: boom)" in error
+    assert "CLUSTERCTL_DEBUG=1" in error
+    monkeypatch.setenv("CLUSTERCTL_DEBUG", "1")
+    result = cli("agency", "list", code=1)
+    assert isinstance(result.exception, RuntimeError)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12", "Asia/Ho_Chi_Minh"])
+def test_today_is_the_office_date_whatever_the_machine_zone(monkeypatch, zone):
+    from clusterctl.config import office_tz, today
+
+    monkeypatch.setenv("CLUSTERCTL_TZ", zone)
+    monkeypatch.setenv("TZ", "UTC")
+    office_tz.cache_clear()
+    assert today() == datetime.now(ZoneInfo(zone)).date()
