@@ -1,0 +1,55 @@
+"""``clusterctl export``: the database, or some directives, in the import format."""
+
+from clusterctl.core.agencies import load_agencies
+from clusterctl.core.directives import find_directive
+from clusterctl.store.db import Database, as_date
+
+
+def export_data(db: Database, numbers: list[str]) -> dict:
+    """Agencies and directives with their tasks, as the import format's tables.
+
+    With ``numbers``, only those directives and the agencies their tasks name.
+    """
+    if numbers:
+        chosen = {find_directive(db, number).id for number in numbers}
+    directives, by_id = [], {}
+    for directive_id, number, issued, issuer, title in db.rows(
+        "SELECT id, number, issued, issuer, title FROM directive ORDER BY issued, number_key"
+    ):
+        if numbers and directive_id not in chosen:
+            continue
+        by_id[directive_id] = {"number": number, "issued": as_date(issued), "issuer": issuer,
+                               "title": title, "tasks": []}
+        directives.append(by_id[directive_id])
+    codes = {a.id: a.code for a in load_agencies(db)}
+    support: dict[int, list[str]] = {}
+    for task_id, agency_id in db.rows(
+        "SELECT task_id, agency_id FROM task_support ORDER BY task_id, position"
+    ):
+        support.setdefault(task_id, []).append(codes[agency_id])
+    used = set()
+    for (task_id, directive_id, key, title, lead_id, due, original_due, status,
+         completed_on) in db.stream(
+        "SELECT id, directive_id, task_key, title, lead_id, due, original_due, status, "
+        "completed_on FROM task ORDER BY directive_id, id"
+    ):
+        if directive_id not in by_id:
+            continue
+        task = {"key": key, "title": title, "lead": codes[lead_id]}
+        if support.get(task_id):
+            task["support"] = support[task_id]
+        if due is not None:
+            task["due"] = as_date(due)
+        if original_due is not None and original_due != due:
+            task["original_due"] = as_date(original_due)
+        if status != "open":
+            task["status"] = status
+        if completed_on is not None:
+            task["completed_on"] = as_date(completed_on)
+        by_id[directive_id]["tasks"].append(task)
+        used.update([task["lead"], *task.get("support", [])])
+    agencies = [
+        {"code": a.code, "name": a.name, **({"aliases": a.aliases} if a.aliases else {})}
+        for a in load_agencies(db) if not numbers or a.code in used
+    ]
+    return {"agencies": agencies, "directives": directives}

@@ -1,0 +1,324 @@
+"""``clusterctl import``: check whole files first, then apply them in one transaction.
+
+Three steps, each in bulk: :func:`read_files` turns files into checked records (every problem
+collected, none raised); :func:`make_plan` compares them with the database and resolves
+agencies; :func:`apply_plan` writes the differences with a handful of statements.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from clusterctl.core.agencies import Agency, AgencyMatcher, check_code, check_text, load_agencies
+from clusterctl.core.tasks import STATUSES, check_key
+from clusterctl.core.tomlfile import LineFinder, Problem, TomlFileError, read_toml
+from clusterctl.errors import ClusterError
+from clusterctl.i18n import _
+from clusterctl.text import fold
+
+AGENCY_KEYS = {"code", "name", "aliases"}
+DIRECTIVE_KEYS = {"number", "issued", "issuer", "title", "tasks"}
+TASK_KEYS = {"key", "title", "lead", "support", "due", "original_due", "status",
+             "completed_on", "note"}
+ONGOING_WORDS = {"", "ongoing", "thuong xuyen", "none"}
+
+
+@dataclass
+class Where:
+    file: str
+    parts: tuple  # e.g. ("directives", 0, "tasks", 3)
+    label: str  # e.g. directives[0].tasks[3] (key "4")
+    line: int | None
+    finder: LineFinder | None = field(default=None, repr=False, compare=False)
+
+    def line_of(self, key: str) -> int | None:
+        """The line of one of the table's keys, else of the table."""
+        found = self.finder.line((*self.parts, key)) if self.finder else None
+        return found or self.line
+
+
+@dataclass
+class AgencyIn:
+    code: str
+    name: str
+    aliases: list[str] | None  # None: the file does not say, keep what the database has
+    where: Where
+
+
+@dataclass
+class TaskIn:
+    key: str
+    title: str
+    lead: str
+    support: list[str] | None
+    due: date | None
+    has_due: bool
+    original_due: date | None
+    status: str | None
+    completed_on: date | None
+    note: str | None
+    where: Where
+
+
+@dataclass
+class DirectiveIn:
+    number: str
+    issued: date
+    issuer: str
+    title: str
+    where: Where
+    tasks: list[TaskIn] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    agencies: list[AgencyIn] = field(default_factory=list)
+    directives: list[DirectiveIn] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def task_count(self) -> int:
+        return sum(len(d.tasks) for d in self.directives)
+
+
+class FileReader:
+    """Checks one file's tables, collecting every problem with its line."""
+
+    def __init__(self, name: str, text: str, parsed: Parsed, today: date) -> None:
+        self.name = name
+        self.lines = LineFinder(text)
+        self.parsed = parsed
+        self.today = today
+
+    def problem(self, where: Where, key: str | None, message: str) -> None:
+        label = f"{where.label}.{key}" if key else where.label
+        line = where.line_of(key) if key else where.line
+        self.parsed.problems.append(Problem(self.name, line, label, message))
+
+    def where(self, parts: tuple, label: str) -> Where:
+        return Where(self.name, parts, label, self.lines.line(parts), self.lines)
+
+    def check_keys(self, table: Any, allowed: set[str], required: set[str], where: Where) -> bool:
+        if not isinstance(table, dict):
+            self.problem(where, None, _("must be a table, not {kind}").format(
+                kind=_kind(table)))
+            return False
+        for key in table.keys() - allowed:
+            hint = _close_key(key, allowed)
+            self.problem(where, key, _("unknown key{hint}; allowed: {allowed}").format(
+                hint=hint, allowed=", ".join(sorted(allowed))))
+        for key in sorted(required - table.keys()):
+            self.problem(where, None, _("missing required key {key!r}").format(key=key))
+        return True
+
+    def read_text(self, table: dict, key: str, where: Where, check: Callable, *,
+             optional: bool = False) -> Any:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and key in ("key", "code"):
+            value = str(value)
+        if not isinstance(value, str):
+            self.problem(where, key, _("must be a string, not {kind}").format(kind=_kind(value)))
+            return None
+        if optional and not value.strip():
+            return ""
+        try:
+            return check(value)
+        except ClusterError as exc:
+            self.problem(where, key, str(exc))
+            return None
+
+    def read_date(self, table: dict, key: str, where: Where) -> date | None:
+        from clusterctl.dates import coerce_date
+
+        try:
+            return coerce_date(table[key], self.today)
+        except ClusterError as exc:
+            self.problem(where, key, str(exc))
+            return None
+
+    def read_strings(self, table: dict, key: str, where: Where, check: Callable) -> list[str] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            self.problem(where, key, _("must be a list of strings, such as [\"SKHDT\", \"SXD\"]"))
+            return None
+        if len(value) > 100:
+            self.problem(where, key, _("has {n} items; the limit is 100").format(n=len(value)))
+            return None
+        result = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                self.problem(where, key, _("item {i} must be a string, not {kind}").format(
+                    i=index + 1, kind=_kind(item)))
+                continue
+            try:
+                result.append(check(item))
+            except ClusterError as exc:
+                self.problem(where, key, str(exc))
+        return result
+
+    # -- tables -------------------------------------------------------------------------
+    def read(self, data: dict) -> None:
+        top = Where(self.name, (), "", None)
+        for key in data.keys() - {"agencies", "directives"}:
+            self.problem(top, key, _("unknown key{hint}; a file holds [[agencies]] and "
+                                     "[[directives]]").format(
+                hint=_close_key(key, {"agencies", "directives"})))
+        for name, reader in (("agencies", self.agency), ("directives", self.directive)):
+            tables = data.get(name, [])
+            if not isinstance(tables, list):
+                self.problem(top, name, _("must be written as [[{name}]] tables").format(
+                    name=name))
+                continue
+            for index, table in enumerate(tables):
+                reader(table, self.where((name, index), f"{name}[{index}]"))
+
+    def agency(self, table: Any, where: Where) -> None:
+        if not self.check_keys(table, AGENCY_KEYS, {"code", "name"}, where):
+            return
+        code = self.read_text(table, "code", where, check_code)
+        name = self.read_text(table, "name", where, lambda v: check_text(v, _("agency name")))
+        aliases = self.read_strings(table, "aliases", where, lambda v: check_text(v, _("alias")))
+        if code and name:
+            self.parsed.agencies.append(AgencyIn(code, name, aliases, where))
+
+    def directive(self, table: Any, where: Where) -> None:
+        from clusterctl.core.directives import check_number
+
+        if not self.check_keys(table, DIRECTIVE_KEYS, {"number", "issued", "title"}, where):
+            return
+        number = self.read_text(table, "number", where, check_number)
+        if number:
+            where.label += f" (number {number!r})"
+        issued = self.read_date(table, "issued", where) if "issued" in table else None
+        title = self.read_text(table, "title", where,
+                          lambda v: check_text(v, _("directive title"), limit=4000))
+        issuer = self.read_text(table, "issuer", where, lambda v: check_text(v, _("issuer")),
+                           optional=True) or ""
+        directive = DirectiveIn(number or "", issued, issuer, title or "", where)
+        tasks = table.get("tasks", [])
+        if not isinstance(tasks, list):
+            self.problem(where, "tasks", _("must be written as [[directives.tasks]] tables"))
+            tasks = []
+        for index, task in enumerate(tasks):
+            label = f"{where.label.split(' ')[0]}.tasks[{index}]"
+            self.task(task, self.where((*where.parts, "tasks", index), label), directive)
+        if number and issued and title:
+            self.parsed.directives.append(directive)
+
+    def task(self, table: Any, where: Where, directive: DirectiveIn) -> None:
+        if not self.check_keys(table, TASK_KEYS, {"key", "title", "lead"}, where):
+            return
+        key = self.read_text(table, "key", where, check_key)
+        if key:
+            where.label += f" (key {key!r})"
+        title = self.read_text(table, "title", where,
+                          lambda v: check_text(v, _("task title"), limit=4000))
+        lead = self.read_text(table, "lead", where, lambda v: check_text(v, _("lead agency")))
+        support = self.read_strings(table, "support", where,
+                               lambda v: check_text(v, _("supporting agency")))
+        due = self.due(table, "due", where)
+        original_due = self.due(table, "original_due", where)
+        status = table.get("status")
+        if status is not None and status not in STATUSES:
+            self.problem(where, "status", _("must be one of {allowed}, not {value!r}").format(
+                allowed=", ".join(STATUSES), value=status))
+            status = None
+        completed_on = self.read_date(table, "completed_on", where) if "completed_on" in table else None
+        if status == "done" and "completed_on" not in table:
+            self.problem(where, None, _("status is done, so completed_on is required"))
+        if "completed_on" in table and status != "done":
+            self.problem(where, "completed_on",
+                         _("is only allowed with status = \"done\""))
+        if completed_on and completed_on > self.today:
+            self.problem(where, "completed_on", _("{d} is in the future").format(d=completed_on))
+        note = self.read_text(table, "note", where, lambda v: check_text(v, _("note"), limit=20000))
+        if key and title and lead:
+            directive.tasks.append(TaskIn(
+                key, title, lead, support, due, "due" in table, original_due, status,
+                completed_on, note, where))
+
+    def due(self, table: dict, key: str, where: Where) -> date | None:
+        value = table.get(key)
+        if isinstance(value, str) and fold(value) in ONGOING_WORDS:
+            return None
+        return self.read_date(table, key, where) if key in table else None
+
+
+def _kind(value: Any) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true/false",
+             list: "a list", dict: "a table", date: "a date"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _close_key(key: str, allowed: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(allowed), n=1)
+    return _(" (did you mean {key!r}?)").format(key=close[0]) if close else ""
+
+
+def read_files(paths: list[str], today: date) -> Parsed:
+    """Read and check every file; the result holds every problem found."""
+    parsed = Parsed()
+    for name in paths:
+        parsed.files.append(name)
+        try:
+            data, text = read_toml(Path(name), name)
+        except TomlFileError as exc:
+            parsed.problems.append(exc.problem)
+            continue
+        FileReader(name, text, parsed, today).read(data)
+    _check_duplicates(parsed)
+    return parsed
+
+
+def _check_duplicates(parsed: Parsed) -> None:
+    """Within and across files: one definition per agency, per directive, per task key."""
+    def at(where: Where) -> str:
+        return f"{where.file}:{where.line}" if where.line else where.file
+
+    agencies: dict[str, AgencyIn] = {}
+    for agency in parsed.agencies:
+        first = agencies.setdefault(fold(agency.code), agency)
+        if first is not agency and (first.name, first.aliases) != (agency.name, agency.aliases):
+            parsed.problems.append(Problem(
+                agency.where.file, agency.where.line, agency.where.label,
+                _("agency {code} is also defined, differently, at {first}").format(
+                    code=agency.code, first=at(first.where))))
+    directives: dict[str, DirectiveIn] = {}
+    merged = []
+    for directive in parsed.directives:
+        first = directives.get(fold(directive.number))
+        if first is None:
+            directives[fold(directive.number)] = directive
+            merged.append(directive)
+            continue
+        header = (directive.issued, directive.issuer, directive.title)
+        if header != (first.issued, first.issuer, first.title):
+            parsed.problems.append(Problem(
+                directive.where.file, directive.where.line, directive.where.label,
+                _("its issued, issuer and title must agree with {first}").format(
+                    first=at(first.where))))
+        first.tasks.extend(directive.tasks)
+    for directive in merged:
+        keys: dict[str, TaskIn] = {}
+        for task in directive.tasks:
+            other = keys.setdefault(task.key, task)
+            if other is not task:
+                parsed.problems.append(Problem(
+                    task.where.file, task.where.line, task.where.label,
+                    _("task key {key!r} is used twice in directive {number} (first at "
+                      "{first})").format(key=task.key, number=directive.number,
+                                          first=at(other.where))))
+    parsed.directives = merged
+    parsed.agencies = list(agencies.values())
+
+
+__all__ = ["Agency", "AgencyMatcher", "load_agencies", "read_files"]

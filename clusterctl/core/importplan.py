@@ -1,0 +1,440 @@
+"""Compare checked import files with the database, and write the differences in bulk.
+
+:func:`make_plan` runs inside the import's write transaction (or on no database at all, for a
+dry run before one exists), so nobody can change a task between the comparison and the write.
+"""
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from clusterctl.core.agencies import Agency, AgencyMatcher, load_agencies
+from clusterctl.core.importer import AgencyIn, DirectiveIn, Parsed, TaskIn
+from clusterctl.core.tomlfile import Problem
+from clusterctl.errors import ClusterError
+from clusterctl.i18n import _
+from clusterctl.store.db import Database, as_date, utc_now
+from clusterctl.text import fold
+
+CHUNK = 500  # parameters per IN (...) list, well under every database's limit
+
+
+@dataclass
+class Existing:
+    id: int
+    title: str
+    lead_id: int
+    due: date | None
+    original_due: date | None
+    status: str
+    completed_on: date | None
+    version: int
+    support_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class TaskChange:
+    task: TaskIn
+    directive: DirectiveIn
+    lead: Agency
+    support: list[Agency]
+    existing: Existing | None = None  # None: a new task
+    changes: dict = field(default_factory=dict)  # field -> [old, new], for updates
+    note_is_new: bool = False
+
+    @property
+    def ref(self) -> str:
+        return f"{self.directive.number}#{self.task.key}"
+
+
+@dataclass
+class Plan:
+    agencies_added: list[AgencyIn] = field(default_factory=list)
+    agencies_updated: list[tuple[AgencyIn, Agency, dict]] = field(default_factory=list)
+    agencies_unchanged: int = 0
+    directives_added: list[DirectiveIn] = field(default_factory=list)
+    directives_updated: list[tuple[DirectiveIn, int, dict]] = field(default_factory=list)
+    directives_unchanged: int = 0
+    tasks_added: list[TaskChange] = field(default_factory=list)
+    tasks_updated: list[TaskChange] = field(default_factory=list)
+    tasks_unchanged: int = 0
+    notes_added: list[TaskChange] = field(default_factory=list)
+    not_in_files: list[str] = field(default_factory=list)
+    directive_ids: dict[str, int] = field(default_factory=dict)  # existing, by number key
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.agencies_added or self.agencies_updated or self.directives_added
+                    or self.directives_updated or self.tasks_added or self.tasks_updated
+                    or self.notes_added)
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterator[tuple[str, dict]]:
+    """``(":p0, :p1, ...", {"p0": ..., ...})`` for each slice of ``values``."""
+    for start in range(0, len(values), size):
+        part = values[start:start + size]
+        names = [f"p{i}" for i in range(len(part))]
+        yield ", ".join(":" + n for n in names), dict(zip(names, part, strict=True))
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def make_plan(db: Database | None, parsed: Parsed) -> Plan:
+    plan = Plan()
+    matcher = _plan_agencies(db, parsed, plan)
+    directive_ids = plan.directive_ids = _plan_directives(db, parsed, plan)
+    existing = _load_tasks(db, list(directive_ids.values()))
+    notes = _recorded_notes(db, parsed, existing, directive_ids)
+    for directive in parsed.directives:
+        directive_id = directive_ids.get(fold(directive.number))
+        in_file = set()
+        for task in directive.tasks:
+            in_file.add(task.key)
+            change = _resolve(matcher, directive, task, plan)
+            if change is None:
+                continue
+            found = existing.get((directive_id, task.key))
+            if found is None:
+                plan.tasks_added.append(change)
+                continue
+            change.existing = found
+            change.changes = _task_changes(change, found, matcher.by_id)
+            noted = task.note is not None and task.note not in notes.get(found.id, ())
+            if change.changes:
+                plan.tasks_updated.append(change)
+            elif noted:
+                change.note_is_new = True
+                plan.notes_added.append(change)
+            else:
+                plan.tasks_unchanged += 1
+        plan.not_in_files += sorted(
+            (f"{directive.number}#{key}" for (d_id, key) in existing
+             if d_id == directive_id and key not in in_file),
+            key=_natural,
+        )
+    return plan
+
+
+def _natural(ref: str) -> tuple:
+    number, _sep, key = ref.rpartition("#")
+    return (number, int(key) if key.isdigit() else 0, key)
+
+
+def _plan_agencies(db: Database | None, parsed: Parsed, plan: Plan) -> AgencyMatcher:
+    known = load_agencies(db) if db else []
+    by_code = {fold(a.code): a for a in known}
+    combined = list(known)
+    next_new_id = -1
+    for agency in parsed.agencies:
+        current = by_code.get(fold(agency.code))
+        if current is None:
+            plan.agencies_added.append(agency)
+            combined.append(Agency(next_new_id, agency.code, agency.name, agency.aliases or []))
+            next_new_id -= 1
+            continue
+        aliases = agency.aliases if agency.aliases is not None else current.aliases
+        changes = {}
+        if agency.name != current.name:
+            changes["name"] = [current.name, agency.name]
+        if sorted(aliases) != sorted(current.aliases):
+            changes["aliases"] = [current.aliases, aliases]
+        if changes:
+            plan.agencies_updated.append((agency, current, changes))
+            combined[combined.index(current)] = Agency(current.id, current.code, agency.name,
+                                                       aliases)
+        else:
+            plan.agencies_unchanged += 1
+    matcher = AgencyMatcher(combined)
+    for agency in parsed.agencies:  # a name or alias must not name another agency
+        for text in (agency.name, *(agency.aliases or [])):
+            owners = {matcher.by_id[i].code for i in matcher.by_key.get(fold(text), ())}
+            if len(owners) > 1:
+                plan.problems.append(Problem(
+                    agency.where.file, agency.where.line, agency.where.label,
+                    _("{text!r} names more than one agency: {codes}").format(
+                        text=text, codes=", ".join(sorted(owners)))))
+    return matcher
+
+
+def _plan_directives(db: Database | None, parsed: Parsed, plan: Plan) -> dict[str, int]:
+    """Compare directive headers; return the ids of the directives that exist already."""
+    keys = [fold(d.number) for d in parsed.directives]
+    found: dict[str, tuple] = {}
+    for marks, params in _chunks(keys) if db else ():
+        for row in db.rows(
+            f"SELECT number_key, id, issued, issuer, title FROM directive "
+            f"WHERE number_key IN ({marks})", params,
+        ):
+            found[row[0]] = row[1:]
+    ids = {}
+    for directive in parsed.directives:
+        row = found.get(fold(directive.number))
+        if row is None:
+            plan.directives_added.append(directive)
+            continue
+        directive_id, issued, issuer, title = row
+        ids[fold(directive.number)] = directive_id
+        changes = {}
+        for name, old, new in (("issued", as_date(issued), directive.issued),
+                               ("issuer", issuer, directive.issuer),
+                               ("title", title, directive.title)):
+            if old != new:
+                changes[name] = [_iso(old) if name == "issued" else old,
+                                 _iso(new) if name == "issued" else new]
+        if changes:
+            plan.directives_updated.append((directive, directive_id, changes))
+        else:
+            plan.directives_unchanged += 1
+    return ids
+
+
+def _load_tasks(db: Database | None, directive_ids: list[int]) -> dict[tuple, Existing]:
+    tasks: dict[tuple, Existing] = {}
+    by_id: dict[int, Existing] = {}
+    for marks, params in _chunks(directive_ids):
+        for (task_id, directive_id, key, title, lead_id, due, original_due, status,
+             completed_on, version) in db.rows(
+            "SELECT id, directive_id, task_key, title, lead_id, due, original_due, status, "
+            f"completed_on, version FROM task WHERE directive_id IN ({marks})", params,
+        ):
+            found = Existing(task_id, title, lead_id, as_date(due), as_date(original_due),
+                             status, as_date(completed_on), version)
+            tasks[(directive_id, key)] = by_id[task_id] = found
+        for task_id, agency_id in db.rows(
+            "SELECT s.task_id, s.agency_id FROM task_support s JOIN task t ON t.id = s.task_id "
+            f"WHERE t.directive_id IN ({marks}) ORDER BY s.task_id, s.position", params,
+        ):
+            by_id[task_id].support_ids.append(agency_id)
+    return tasks
+
+
+def _recorded_notes(db, parsed: Parsed, existing: dict, directive_ids: dict) -> dict:
+    """The notes already in the history of existing tasks that the files give a note."""
+    wanted = [existing[key].id for d in parsed.directives for t in d.tasks if t.note
+              if (key := (directive_ids.get(fold(d.number)), t.key)) in existing]
+    notes: dict[int, set[str]] = {}
+    for marks, params in _chunks(wanted):
+        for task_id, note in db.rows(
+            f"SELECT task_id, note FROM task_history WHERE task_id IN ({marks}) "
+            "AND note IS NOT NULL", params,
+        ):
+            notes.setdefault(task_id, set()).add(note)
+    return notes
+
+
+def _resolve(matcher: AgencyMatcher, directive: DirectiveIn, task: TaskIn,
+             plan: Plan) -> TaskChange | None:
+    def problem(key: str, message: str) -> None:
+        plan.problems.append(Problem(task.where.file, task.where.line_of(key),
+                                     f"{task.where.label}.{key}", message))
+
+    try:
+        lead = matcher.find(task.lead)
+    except ClusterError as exc:
+        problem("lead", str(exc))
+        lead = None
+    support = []
+    for text in task.support or []:
+        try:
+            agency = matcher.find(text)
+        except ClusterError as exc:
+            problem("support", str(exc))
+            continue
+        if lead and agency.id == lead.id:
+            problem("support", _("{code} is already the lead agency").format(code=agency.code))
+        elif agency not in support:
+            support.append(agency)
+    if lead is None:
+        return None
+    return TaskChange(task, directive, lead, support)
+
+
+def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency]) -> dict:
+    """What the file changes in a task, as history shows it (agencies by code)."""
+    task = change.task
+    changes: dict = {}
+    if task.title != found.title:
+        changes["title"] = [found.title, task.title]
+    if change.lead.id != found.lead_id:
+        changes["lead"] = [codes[found.lead_id].code, change.lead.code]
+    if task.support is not None and [a.id for a in change.support] != found.support_ids:
+        changes["support"] = [[codes[i].code for i in found.support_ids],
+                              [a.code for a in change.support]]
+    # The file's due date still being the original one means: extended since, keep it.
+    if task.has_due and task.due != found.due and task.due != found.original_due:
+        changes["due"] = [_iso(found.due), _iso(task.due)]
+    if task.original_due and task.original_due != found.original_due:
+        changes["original_due"] = [_iso(found.original_due), _iso(task.original_due)]
+    if task.status is not None and task.status != found.status:
+        changes["status"] = [found.status, task.status]
+    status = task.status or found.status
+    completed_on = task.completed_on if status == "done" else None
+    if completed_on != found.completed_on and (task.status is not None or status != "done"):
+        changes["completed_on"] = [_iso(found.completed_on), _iso(completed_on)]
+    return changes
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def apply_plan(db: Database, plan: Plan, *, actor: str, source: str,
+               progress: Callable[[int], None] = lambda n: None) -> None:
+    """Write the plan; the caller holds the transaction."""
+    now = utc_now()
+    agency_ids = _write_agencies(db, plan, now)
+    directive_ids = plan.directive_ids | _write_directives(db, plan, now)
+    history: list[dict] = []
+    _write_new_tasks(db, plan, agency_ids, directive_ids, now, actor, source, history, progress)
+    _write_updates(db, plan, agency_ids, now, actor, source, history, progress)
+    db.executemany(
+        "INSERT INTO task_history (task_id, at, actor, action, changes, note, source) "
+        "VALUES (:task_id, :at, :actor, :action, :changes, :note, :source)", history)
+
+
+def _write_agencies(db: Database, plan: Plan, now: str) -> dict[str, int]:
+    ids = {}
+    for agency in plan.agencies_added:
+        ids[fold(agency.code)] = db.insert(
+            "INSERT INTO agency (code, code_key, name, name_key, created_at, updated_at) "
+            "VALUES (:code, :code_key, :name, :name_key, :now, :now) RETURNING id",
+            {"code": agency.code, "code_key": fold(agency.code), "name": agency.name,
+             "name_key": fold(agency.name), "now": now})
+        _write_aliases(db, ids[fold(agency.code)], agency.aliases or [])
+    for agency, current, changes in plan.agencies_updated:
+        db.execute("UPDATE agency SET name = :name, name_key = :key, updated_at = :now "
+                   "WHERE id = :id", {"name": agency.name, "key": fold(agency.name),
+                                      "now": now, "id": current.id})
+        if "aliases" in changes:
+            db.execute("DELETE FROM agency_alias WHERE agency_id = :id", {"id": current.id})
+            _write_aliases(db, current.id, changes["aliases"][1])
+    return ids
+
+
+def _write_aliases(db: Database, agency_id: int, aliases: list[str]) -> None:
+    db.executemany(
+        "INSERT INTO agency_alias (agency_id, alias, alias_key) VALUES (:id, :alias, :key)",
+        [{"id": agency_id, "alias": a, "key": fold(a)} for a in dict.fromkeys(aliases)])
+
+
+def _write_directives(db: Database, plan: Plan, now: str) -> dict[str, int]:
+    db.executemany(
+        "INSERT INTO directive (number, number_key, issued, issuer, title, created_at, "
+        "updated_at) VALUES (:number, :key, :issued, :issuer, :title, :now, :now)",
+        [{"number": d.number, "key": fold(d.number), "issued": d.issued, "issuer": d.issuer,
+          "title": d.title, "now": now} for d in plan.directives_added])
+    db.executemany(
+        "UPDATE directive SET issued = :issued, issuer = :issuer, title = :title, "
+        "updated_at = :now WHERE id = :id",
+        [{"issued": d.issued, "issuer": d.issuer, "title": d.title, "now": now, "id": i}
+         for d, i, _changes in plan.directives_updated])
+    keys = [fold(d.number) for d in plan.directives_added]
+    ids = {}
+    for marks, params in _chunks(keys):
+        ids.update(db.rows(f"SELECT number_key, id FROM directive WHERE number_key IN ({marks})",
+                           params))
+    return ids
+
+
+def _entry(task_id: int, action: str, changes: dict, note, now, actor, source) -> dict:
+    return {"task_id": task_id, "at": now, "actor": actor, "action": action,
+            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
+            "note": note, "source": source}
+
+
+def _agency_id(agency: Agency, agency_ids: dict[str, int]) -> int:
+    return agency.id if agency.id > 0 else agency_ids[fold(agency.code)]
+
+
+def _write_new_tasks(db, plan, agency_ids, directive_ids, now, actor, source, history,
+                     progress) -> None:
+    def directive_id(change: TaskChange) -> int:
+        return directive_ids[fold(change.directive.number)]
+
+    rows = []
+    for change in plan.tasks_added:
+        task = change.task
+        rows.append({
+            "d": directive_id(change), "k": task.key, "title": task.title,
+            "title_key": fold(task.title), "lead": _agency_id(change.lead, agency_ids),
+            "due": task.due, "original_due": task.original_due or task.due,
+            "status": task.status or "open", "completed_on": task.completed_on, "now": now})
+    for batch in _batches(rows):
+        db.executemany(
+            "INSERT INTO task (directive_id, task_key, title, title_key, lead_id, due, "
+            "original_due, status, completed_on, created_at, updated_at, version) VALUES "
+            "(:d, :k, :title, :title_key, :lead, :due, :original_due, :status, :completed_on, "
+            ":now, :now, 1)", batch)
+        progress(len(batch))
+    new_ids = _task_ids(db, sorted({row["d"] for row in rows}))
+    support = []
+    for change, row in zip(plan.tasks_added, rows, strict=True):
+        task_id = new_ids[(row["d"], row["k"])]
+        support += [{"t": task_id, "a": _agency_id(a, agency_ids), "p": i}
+                    for i, a in enumerate(change.support)]
+        history.append(_entry(task_id, "created", {
+            "title": [None, row["title"]], "lead": [None, change.lead.code],
+            "support": [None, [a.code for a in change.support]],
+            "due": [None, _iso(row["due"])], "status": [None, row["status"]],
+            **({"completed_on": [None, _iso(row["completed_on"])]} if row["completed_on"]
+               else {})}, change.task.note, now, actor, source))
+    db.executemany("INSERT INTO task_support (task_id, agency_id, position) "
+                   "VALUES (:t, :a, :p)", support)
+
+
+def _batches(rows: list, size: int = 2000) -> Iterable[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _task_ids(db: Database, directive_ids: list[int]) -> dict[tuple, int]:
+    ids = {}
+    for marks, params in _chunks(directive_ids):
+        for task_id, directive_id, key in db.rows(
+            f"SELECT id, directive_id, task_key FROM task WHERE directive_id IN ({marks})",
+            params,
+        ):
+            ids[(directive_id, key)] = task_id
+    return ids
+
+
+def _write_updates(db, plan, agency_ids, now, actor, source, history, progress) -> None:
+    rows, support = [], []
+    for change in plan.tasks_updated:
+        found, task, changes = change.existing, change.task, change.changes
+        new = {name: values[1] for name, values in changes.items()}
+        rows.append({
+            "id": found.id, "version": found.version, "now": now,
+            "title": task.title, "title_key": fold(task.title),
+            "lead_id": _agency_id(change.lead, agency_ids),
+            "due": new.get("due", _iso(found.due)),
+            "original_due": new.get("original_due", _iso(found.original_due)),
+            "status": new.get("status", found.status),
+            "completed_on": new.get("completed_on", _iso(found.completed_on)),
+        })
+        if "support" in changes:
+            db.execute("DELETE FROM task_support WHERE task_id = :id", {"id": found.id})
+            support += [{"t": found.id, "a": _agency_id(a, agency_ids), "p": i}
+                        for i, a in enumerate(change.support)]
+        readable = dict(changes)
+        note = task.note
+        if "due" in readable:  # a changed due date is an extension
+            history.append(_entry(found.id, "extend", {"due": readable.pop("due")},
+                                  None if readable else note, now, actor, source))
+        if readable:
+            history.append(_entry(found.id, "import", readable, note, now, actor, source))
+    for change in plan.notes_added:
+        history.append(_entry(change.existing.id, "note", {}, change.task.note, now, actor,
+                              source))
+    for batch in _batches(rows):
+        db.executemany(
+            "UPDATE task SET title = :title, title_key = :title_key, lead_id = :lead_id, "
+            "due = :due, original_due = :original_due, status = :status, "
+            "completed_on = :completed_on, updated_at = :now, version = version + 1 "
+            "WHERE id = :id AND version = :version", batch)
+        progress(len(batch))
+    db.executemany("INSERT INTO task_support (task_id, agency_id, position) "
+                   "VALUES (:t, :a, :p)", support)
