@@ -3,8 +3,8 @@
 import re
 import unicodedata
 
-# Đ/đ do not decompose under NFD, so folding them to d takes an explicit rule.
-_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+# Combining marks (the Unicode blocks of diacritics), removed after NFD.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 # Characters that can change a terminal or the order of what it shows: C0/C1 controls (ESC,
 # BEL, CSI...), DEL, bidirectional overrides and isolates, zero-width and line separators.
@@ -15,6 +15,8 @@ UNSAFE = re.compile(
 
 def nfc(value: str) -> str:
     """Return text in NFC, the form in which clusterctl stores it."""
+    if value.isascii() or unicodedata.is_normalized("NFC", value):
+        return value
     return unicodedata.normalize("NFC", value)
 
 
@@ -24,9 +26,11 @@ def fold(value: str) -> str:
     >>> fold("  Sở Kế hoạch và ĐẦU TƯ ")
     'so ke hoach va dau tu'
     """
-    decomposed = unicodedata.normalize("NFD", value.translate(_EXTRA_FOLDS))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.casefold().translate(_EXTRA_FOLDS).split())
+    if value.isascii():
+        return " ".join(value.lower().split())
+    # Đ/đ do not decompose under NFD, so folding them to d takes an explicit rule.
+    value = value.casefold().replace("đ", "d").replace("ð", "d")
+    return " ".join(_MARKS.sub("", unicodedata.normalize("NFD", value)).split())
 
 
 def escape_char(match: re.Match[str]) -> str:

@@ -151,3 +151,21 @@ def test_bad_settings_are_exit_2(cli, monkeypatch):
     monkeypatch.setenv("CLUSTERCTL_TZ", "UTC")
     monkeypatch.setenv("CLUSTERCTL_DUE_SOON_DAYS", "soon")
     assert "CLUSTERCTL_DUE_SOON_DAYS" in cli.fails("task", "list")
+
+
+def test_sqlite_schema_file_matches_the_models():
+    from clusterctl.store.models import sqlite_ddl
+    from clusterctl.store.schema import SQLITE_SCHEMA
+
+    assert SQLITE_SCHEMA.read_text(encoding="utf-8") == sqlite_ddl(), (
+        "the models changed: run python -m clusterctl.store.models"
+    )
+
+
+def test_migrations_are_append_only_and_reach_the_current_version():
+    from clusterctl.store.schema import MIGRATIONS
+
+    versions = [m.version for m in MIGRATIONS]
+    assert versions == sorted(set(versions))
+    assert all(2 <= v <= SCHEMA_VERSION for v in versions)
+    assert len(versions) == SCHEMA_VERSION - 1  # version 1 is the initial schema

@@ -70,11 +70,19 @@ class AgencyMatcher:
         self.agencies = agencies
         self.by_key: dict[str, set[int]] = {}
         self.by_id = {agency.id: agency for agency in agencies}
+        self._found: dict[str, Agency] = {}
         for agency in agencies:
             for text in (agency.code, agency.name, *agency.aliases):
                 self.by_key.setdefault(fold(text), set()).add(agency.id)
 
     def find(self, text: str) -> Agency:
+        """The one agency ``text`` names; imports ask for the same few names many times."""
+        found = self._found.get(text)
+        if found is None:
+            found = self._found[text] = self._find(text)
+        return found
+
+    def _find(self, text: str) -> Agency:
         key = fold(text)
         ids = self.by_key.get(key, set())
         if len(ids) == 1:

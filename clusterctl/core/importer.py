@@ -8,6 +8,7 @@ agencies; :func:`apply_plan` writes the differences with a handful of statements
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,18 @@ TASK_KEYS = {"key", "title", "lead", "support", "due", "original_due", "status",
 ONGOING_WORDS = {"", "ongoing", "thuong xuyen", "none"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Where:
+    """Where a table was written. Lines are looked up only when a problem is reported."""
+
     file: str
     parts: tuple  # e.g. ("directives", 0, "tasks", 3)
     label: str  # e.g. directives[0].tasks[3] (key "4")
-    line: int | None
     finder: LineFinder | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def line(self) -> int | None:
+        return self.finder.line(self.parts) if self.finder else None
 
     def line_of(self, key: str) -> int | None:
         """The line of one of the table's keys, else of the table."""
@@ -71,6 +77,11 @@ class DirectiveIn:
     where: Where
     tasks: list[TaskIn] = field(default_factory=list)
 
+    @cached_property
+    def key(self) -> str:
+        """The number as matched: case and diacritics ignored."""
+        return fold(self.number)
+
 
 @dataclass
 class Parsed:
@@ -99,9 +110,11 @@ class FileReader:
         self.parsed.problems.append(Problem(self.name, line, label, message))
 
     def where(self, parts: tuple, label: str) -> Where:
-        return Where(self.name, parts, label, self.lines.line(parts), self.lines)
+        return Where(self.name, parts, label, self.lines)
 
     def check_keys(self, table: Any, allowed: set[str], required: set[str], where: Where) -> bool:
+        if isinstance(table, dict) and table.keys() <= allowed and required <= table.keys():
+            return True
         if not isinstance(table, dict):
             self.problem(where, None, _("must be a table, not {kind}").format(
                 kind=_kind(table)))
@@ -141,7 +154,9 @@ class FileReader:
             self.problem(where, key, str(exc))
             return None
 
-    def read_strings(self, table: dict, key: str, where: Where, check: Callable) -> list[str] | None:
+    def read_strings(
+        self, table: dict, key: str, where: Where, check: Callable
+    ) -> list[str] | None:
         value = table.get(key)
         if value is None:
             return None
@@ -165,7 +180,7 @@ class FileReader:
 
     # -- tables -------------------------------------------------------------------------
     def read(self, data: dict) -> None:
-        top = Where(self.name, (), "", None)
+        top = Where(self.name, (), "")
         for key in data.keys() - {"agencies", "directives"}:
             self.problem(top, key, _("unknown key{hint}; a file holds [[agencies]] and "
                                      "[[directives]]").format(
@@ -230,7 +245,8 @@ class FileReader:
             self.problem(where, "status", _("must be one of {allowed}, not {value!r}").format(
                 allowed=", ".join(STATUSES), value=status))
             status = None
-        completed_on = self.read_date(table, "completed_on", where) if "completed_on" in table else None
+        completed_on = (self.read_date(table, "completed_on", where)
+                        if "completed_on" in table else None)
         if status == "done" and "completed_on" not in table:
             self.problem(where, None, _("status is done, so completed_on is required"))
         if "completed_on" in table and status != "done":
@@ -295,9 +311,9 @@ def _check_duplicates(parsed: Parsed) -> None:
     directives: dict[str, DirectiveIn] = {}
     merged = []
     for directive in parsed.directives:
-        first = directives.get(fold(directive.number))
+        first = directives.get(directive.key)
         if first is None:
-            directives[fold(directive.number)] = directive
+            directives[directive.key] = directive
             merged.append(directive)
             continue
         header = (directive.issued, directive.issuer, directive.title)

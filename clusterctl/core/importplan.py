@@ -4,13 +4,13 @@
 dry run before one exists), so nobody can change a task between the comparison and the write.
 """
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from clusterctl.core.agencies import Agency, AgencyMatcher, load_agencies
 from clusterctl.core.importer import AgencyIn, DirectiveIn, Parsed, TaskIn
+from clusterctl.core.tasks import changes_json
 from clusterctl.core.tomlfile import Problem
 from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
@@ -33,7 +33,7 @@ class Existing:
     support_ids: list[int] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskChange:
     task: TaskIn
     directive: DirectiveIn
@@ -89,8 +89,11 @@ def make_plan(db: Database | None, parsed: Parsed) -> Plan:
     directive_ids = plan.directive_ids = _plan_directives(db, parsed, plan)
     existing = _load_tasks(db, list(directive_ids.values()))
     notes = _recorded_notes(db, parsed, existing, directive_ids)
+    keys_by_directive: dict[int, list[str]] = {}
+    for directive_id, key in existing:
+        keys_by_directive.setdefault(directive_id, []).append(key)
     for directive in parsed.directives:
-        directive_id = directive_ids.get(fold(directive.number))
+        directive_id = directive_ids.get(directive.key)
         in_file = set()
         for task in directive.tasks:
             in_file.add(task.key)
@@ -112,8 +115,8 @@ def make_plan(db: Database | None, parsed: Parsed) -> Plan:
             else:
                 plan.tasks_unchanged += 1
         plan.not_in_files += sorted(
-            (f"{directive.number}#{key}" for (d_id, key) in existing
-             if d_id == directive_id and key not in in_file),
+            (f"{directive.number}#{key}" for key in keys_by_directive.get(directive_id, ())
+             if key not in in_file),
             key=_natural,
         )
     return plan
@@ -162,7 +165,7 @@ def _plan_agencies(db: Database | None, parsed: Parsed, plan: Plan) -> AgencyMat
 
 def _plan_directives(db: Database | None, parsed: Parsed, plan: Plan) -> dict[str, int]:
     """Compare directive headers; return the ids of the directives that exist already."""
-    keys = [fold(d.number) for d in parsed.directives]
+    keys = [d.key for d in parsed.directives]
     found: dict[str, tuple] = {}
     for marks, params in _chunks(keys) if db else ():
         for row in db.rows(
@@ -172,12 +175,12 @@ def _plan_directives(db: Database | None, parsed: Parsed, plan: Plan) -> dict[st
             found[row[0]] = row[1:]
     ids = {}
     for directive in parsed.directives:
-        row = found.get(fold(directive.number))
+        row = found.get(directive.key)
         if row is None:
             plan.directives_added.append(directive)
             continue
         directive_id, issued, issuer, title = row
-        ids[fold(directive.number)] = directive_id
+        ids[directive.key] = directive_id
         changes = {}
         for name, old, new in (("issued", as_date(issued), directive.issued),
                                ("issuer", issuer, directive.issuer),
@@ -215,7 +218,7 @@ def _load_tasks(db: Database | None, directive_ids: list[int]) -> dict[tuple, Ex
 def _recorded_notes(db, parsed: Parsed, existing: dict, directive_ids: dict) -> dict:
     """The notes already in the history of existing tasks that the files give a note."""
     wanted = [existing[key].id for d in parsed.directives for t in d.tasks if t.note
-              if (key := (directive_ids.get(fold(d.number)), t.key)) in existing]
+              if (key := (directive_ids.get(d.key), t.key)) in existing]
     notes: dict[int, set[str]] = {}
     for marks, params in _chunks(wanted):
         for task_id, note in db.rows(
@@ -295,15 +298,16 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str,
         "VALUES (:task_id, :at, :actor, :action, :changes, :note, :source)", history)
 
 
-def _write_agencies(db: Database, plan: Plan, now: str) -> dict[str, int]:
+def _write_agencies(db: Database, plan: Plan, now: str) -> dict[int, int]:
+    """Add and update agencies; return the real ids of the new ones by their planned ids."""
     ids = {}
-    for agency in plan.agencies_added:
-        ids[fold(agency.code)] = db.insert(
+    for planned_id, agency in enumerate(plan.agencies_added, start=1):
+        ids[-planned_id] = db.insert(
             "INSERT INTO agency (code, code_key, name, name_key, created_at, updated_at) "
             "VALUES (:code, :code_key, :name, :name_key, :now, :now) RETURNING id",
             {"code": agency.code, "code_key": fold(agency.code), "name": agency.name,
              "name_key": fold(agency.name), "now": now})
-        _write_aliases(db, ids[fold(agency.code)], agency.aliases or [])
+        _write_aliases(db, ids[-planned_id], agency.aliases or [])
     for agency, current, changes in plan.agencies_updated:
         db.execute("UPDATE agency SET name = :name, name_key = :key, updated_at = :now "
                    "WHERE id = :id", {"name": agency.name, "key": fold(agency.name),
@@ -324,14 +328,14 @@ def _write_directives(db: Database, plan: Plan, now: str) -> dict[str, int]:
     db.executemany(
         "INSERT INTO directive (number, number_key, issued, issuer, title, created_at, "
         "updated_at) VALUES (:number, :key, :issued, :issuer, :title, :now, :now)",
-        [{"number": d.number, "key": fold(d.number), "issued": d.issued, "issuer": d.issuer,
+        [{"number": d.number, "key": d.key, "issued": d.issued, "issuer": d.issuer,
           "title": d.title, "now": now} for d in plan.directives_added])
     db.executemany(
         "UPDATE directive SET issued = :issued, issuer = :issuer, title = :title, "
         "updated_at = :now WHERE id = :id",
         [{"issued": d.issued, "issuer": d.issuer, "title": d.title, "now": now, "id": i}
          for d, i, _changes in plan.directives_updated])
-    keys = [fold(d.number) for d in plan.directives_added]
+    keys = [d.key for d in plan.directives_added]
     ids = {}
     for marks, params in _chunks(keys):
         ids.update(db.rows(f"SELECT number_key, id FROM directive WHERE number_key IN ({marks})",
@@ -341,24 +345,21 @@ def _write_directives(db: Database, plan: Plan, now: str) -> dict[str, int]:
 
 def _entry(task_id: int, action: str, changes: dict, note, now, actor, source) -> dict:
     return {"task_id": task_id, "at": now, "actor": actor, "action": action,
-            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
+            "changes": changes_json(changes),
             "note": note, "source": source}
 
 
-def _agency_id(agency: Agency, agency_ids: dict[str, int]) -> int:
-    return agency.id if agency.id > 0 else agency_ids[fold(agency.code)]
+def _agency_id(agency: Agency, agency_ids: dict[int, int]) -> int:
+    return agency.id if agency.id > 0 else agency_ids[agency.id]
 
 
 def _write_new_tasks(db, plan, agency_ids, directive_ids, now, actor, source, history,
                      progress) -> None:
-    def directive_id(change: TaskChange) -> int:
-        return directive_ids[fold(change.directive.number)]
-
     rows = []
     for change in plan.tasks_added:
         task = change.task
         rows.append({
-            "d": directive_id(change), "k": task.key, "title": task.title,
+            "d": directive_ids[change.directive.key], "k": task.key, "title": task.title,
             "title_key": fold(task.title), "lead": _agency_id(change.lead, agency_ids),
             "due": task.due, "original_due": task.original_due or task.due,
             "status": task.status or "open", "completed_on": task.completed_on, "now": now})

@@ -1,6 +1,7 @@
 """Tasks: what an agency must do for a directive, by when, and what became of it."""
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -175,9 +176,17 @@ def record_history(
         "INSERT INTO task_history (task_id, at, actor, action, changes, note, source) "
         "VALUES (:task_id, :at, :actor, :action, :changes, :note, :source)",
         {"task_id": task_id, "at": at or utc_now(), "actor": actor, "action": action,
-         "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
+         "changes": changes_json(changes),
          "note": note, "source": source},
     )
+
+
+_CHANGES = json.JSONEncoder(ensure_ascii=False)
+
+
+def changes_json(changes: dict) -> str:
+    """A history entry's changes as stored: JSON, in the order the fields were given."""
+    return _CHANGES.encode(changes)
 
 
 def next_key(db: Database, directive_id: int) -> str:
@@ -187,9 +196,12 @@ def next_key(db: Database, directive_id: int) -> str:
     return str(max(numbers, default=0) + 1)
 
 
+_BAD_KEY = re.compile(r"[\s#]")
+
+
 def check_key(key: str) -> str:
     key = check_text(key, _("task key"), limit=64)
-    if "#" in key or any(ch.isspace() for ch in key):
+    if _BAD_KEY.search(key):
         raise InputError(
             _("task key {key!r} must not contain spaces or '#'").format(key=key)
         )

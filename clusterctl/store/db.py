@@ -102,11 +102,6 @@ class Database:
         with self.guard():
             self.conn.execute("PRAGMA journal_mode = WAL")
 
-    def sqlalchemy_dialect(self):
-        from sqlalchemy.dialects import sqlite
-
-        return sqlite.dialect()
-
     # -- transactions -------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator["Database"]:

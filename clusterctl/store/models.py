@@ -1,5 +1,10 @@
 """The schema, defined once with SQLModel. Importing this module loads SQLAlchemy (~0.4 s):
-only schema creation, migrations and non-SQLite databases do."""
+only migrations and non-SQLite databases do.
+
+A new SQLite database is created from ``sqlite_schema.sql``, these models compiled for
+SQLite, so that the first command of a new office does not pay for SQLAlchemy. After changing
+a model, regenerate it with ``python -m clusterctl.store.models``; a test fails until then.
+"""
 
 from datetime import date, datetime
 
@@ -51,7 +56,6 @@ class Task(SQLModel, table=True):
         UniqueConstraint("directive_id", "task_key", name="uq_task_directive_key"),
         Index("ix_task_lead_status_due", "lead_id", "status", "due"),
         Index("ix_task_status_due", "status", "due"),
-        Index("ix_task_due", "due"),
     )
     id: int | None = Field(default=None, primary_key=True)
     directive_id: int = Field(foreign_key="directive.id")
@@ -99,3 +103,17 @@ def ddl_statements(dialect) -> list[str]:
         for index in sorted(table.indexes, key=lambda i: i.name):
             statements.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
     return statements
+
+
+def sqlite_ddl() -> str:
+    """The statements that create the schema in SQLite, as ``sqlite_schema.sql`` holds them."""
+    from sqlalchemy.dialects import sqlite
+
+    return "".join(f"{statement};\n\n" for statement in ddl_statements(sqlite.dialect()))
+
+
+if __name__ == "__main__":
+    from clusterctl.store.schema import SQLITE_SCHEMA
+
+    SQLITE_SCHEMA.write_text(sqlite_ddl(), encoding="utf-8")
+    print(f"wrote {SQLITE_SCHEMA}")

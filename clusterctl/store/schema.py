@@ -9,6 +9,7 @@ database of the previous version to the new one, and bump :data:`SCHEMA_VERSION`
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from clusterctl.errors import DatabaseError
 from clusterctl.i18n import _
@@ -16,6 +17,7 @@ from clusterctl.store.db import Database, connect_sqlite, sqlite_path
 
 SCHEMA_VERSION = 1
 APPLICATION = "clusterctl"
+SQLITE_SCHEMA = Path(__file__).with_name("sqlite_schema.sql")
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,18 @@ def read_version(db: Database) -> int | None:
 
 def create_schema(db: Database) -> None:
     """Create every table of the current schema and stamp its version."""
-    from clusterctl.store.models import ddl_statements
+    if db.dialect == "sqlite":
+        text = SQLITE_SCHEMA.read_text(encoding="utf-8")
+        statements = [s.strip() for s in text.split(";\n") if s.strip()]
+    else:
+        from clusterctl.store.models import ddl_statements
 
+        statements = ddl_statements(db.sqlalchemy_dialect())
     db.prepare_new()
     with db.transaction():
         if db.table_names():  # another process created it while we waited for the lock
             return
-        db.script(ddl_statements(db.sqlalchemy_dialect()))
+        db.script(statements)
         db.executemany(
             "INSERT INTO clusterctl_meta (name, value) VALUES (:name, :value)",
             [

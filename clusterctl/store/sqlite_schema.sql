@@ -1,0 +1,91 @@
+CREATE TABLE agency (
+	id INTEGER NOT NULL, 
+	code VARCHAR(64) NOT NULL, 
+	code_key VARCHAR(64) NOT NULL, 
+	name VARCHAR(500) NOT NULL, 
+	name_key VARCHAR(500) NOT NULL, 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (code_key)
+);
+
+CREATE TABLE clusterctl_meta (
+	name VARCHAR(64) NOT NULL, 
+	value VARCHAR(1000) NOT NULL, 
+	PRIMARY KEY (name)
+);
+
+CREATE TABLE directive (
+	id INTEGER NOT NULL, 
+	number VARCHAR(200) NOT NULL, 
+	number_key VARCHAR(200) NOT NULL, 
+	issued DATE NOT NULL, 
+	issuer VARCHAR(500) NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (number_key)
+);
+
+CREATE TABLE agency_alias (
+	agency_id INTEGER NOT NULL, 
+	alias VARCHAR(500) NOT NULL, 
+	alias_key VARCHAR(500) NOT NULL, 
+	PRIMARY KEY (agency_id, alias), 
+	FOREIGN KEY(agency_id) REFERENCES agency (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_agency_alias_alias_key ON agency_alias (alias_key);
+
+CREATE TABLE task (
+	id INTEGER NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	task_key VARCHAR(64) NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	title_key VARCHAR(4000) NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	due DATE, 
+	original_due DATE, 
+	status VARCHAR(16) NOT NULL, 
+	completed_on DATE, 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	version INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+);
+
+CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due);
+
+CREATE INDEX ix_task_status_due ON task (status, due);
+
+CREATE TABLE task_history (
+	id INTEGER NOT NULL, 
+	task_id INTEGER NOT NULL, 
+	at DATETIME NOT NULL, 
+	actor VARCHAR(200) NOT NULL, 
+	action VARCHAR(32) NOT NULL, 
+	changes VARCHAR NOT NULL, 
+	note VARCHAR, 
+	source VARCHAR(1000), 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(task_id) REFERENCES task (id)
+);
+
+CREATE INDEX ix_task_history_task_id ON task_history (task_id);
+
+CREATE TABLE task_support (
+	task_id INTEGER NOT NULL, 
+	agency_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	PRIMARY KEY (task_id, agency_id), 
+	FOREIGN KEY(task_id) REFERENCES task (id) ON DELETE CASCADE, 
+	FOREIGN KEY(agency_id) REFERENCES agency (id)
+);
+
+CREATE INDEX ix_task_support_agency_id ON task_support (agency_id);
+
