@@ -23,9 +23,14 @@ def import_(
     Every file is checked before anything is written; any problem is reported with its file,
     line and key, and nothing is imported. Importing the same files again changes nothing.
     """
+    import gc
+
     from clusterctl.config import today
     from clusterctl.core.importer import read_files
 
+    # An import builds many small objects and no reference cycles: the cyclic collector
+    # would only rescan them, over and over (~10% of a 10,000-task import).
+    gc.disable()
     parsed = read_files(files, today())
     if parsed.problems:
         _fail(parsed.problems, files)
