@@ -33,9 +33,26 @@ def import_(
     gc.disable()
     parsed = read_files(files, today())
     if parsed.problems:
-        _fail(parsed.problems, files)
+        _fail(parsed.problems + _agency_problems(parsed), files)
     plan = _dry_plan(parsed) if dry_run else _import(parsed, ", ".join(files))
     _summary(plan, files, dry_run)
+
+
+def _agency_problems(parsed) -> list:
+    """With a file already bad, also find the agencies it names that do not exist, so
+    that one run reports every problem."""
+    from clusterctl.core.importplan import make_plan
+    from clusterctl.errors import DatabaseError
+    from clusterctl.store.db import sqlite_path
+
+    path = sqlite_path(state.location)
+    try:
+        if path is not None and not path.exists():
+            return make_plan(None, parsed).problems
+        with database(write=False) as db:
+            return make_plan(db, parsed).problems
+    except DatabaseError:
+        return []  # the file's own problems come first; the database's are for later
 
 
 def _dry_plan(parsed):

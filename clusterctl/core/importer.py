@@ -105,7 +105,7 @@ class FileReader:
         self.today = today
 
     def problem(self, where: Where, key: str | None, message: str) -> None:
-        label = f"{where.label}.{key}" if key else where.label
+        label = ".".join(part for part in (where.label, key) if part)
         line = where.line_of(key) if key else where.line
         self.parsed.problems.append(Problem(self.name, line, label, message))
 
@@ -180,7 +180,10 @@ class FileReader:
 
     # -- tables -------------------------------------------------------------------------
     def read(self, data: dict) -> None:
-        top = Where(self.name, (), "")
+        top = Where(self.name, (), "", self.lines)
+        if not data:
+            self.problem(top, None, _("holds no [[agencies]] or [[directives]]; is it the "
+                                      "right file?"))
         for key in data.keys() - {"agencies", "directives"}:
             self.problem(top, key, _("unknown key{hint}; a file holds [[agencies]] and "
                                      "[[directives]]").format(
@@ -206,11 +209,11 @@ class FileReader:
     def directive(self, table: Any, where: Where) -> None:
         from clusterctl.core.directives import check_number
 
+        if isinstance(table, dict) and isinstance(table.get("number"), str):
+            where.label += f" (number {table['number'].strip()!r})"
         if not self.check_keys(table, DIRECTIVE_KEYS, {"number", "issued", "title"}, where):
             return
         number = self.read_text(table, "number", where, check_number)
-        if number:
-            where.label += f" (number {number!r})"
         issued = self.read_date(table, "issued", where) if "issued" in table else None
         title = self.read_text(table, "title", where,
                           lambda v: check_text(v, _("directive title"), limit=4000))
@@ -224,15 +227,15 @@ class FileReader:
         for index, task in enumerate(tasks):
             label = f"{where.label.split(' ')[0]}.tasks[{index}]"
             self.task(task, self.where((*where.parts, "tasks", index), label), directive)
-        if number and issued and title:
+        if number:  # with the problems of its header, so that its tasks are checked too
             self.parsed.directives.append(directive)
 
     def task(self, table: Any, where: Where, directive: DirectiveIn) -> None:
+        if isinstance(table, dict) and isinstance(table.get("key"), str | int):
+            where.label += f" (key {str(table['key']).strip()!r})"
         if not self.check_keys(table, TASK_KEYS, {"key", "title", "lead"}, where):
             return
         key = self.read_text(table, "key", where, check_key)
-        if key:
-            where.label += f" (key {key!r})"
         title = self.read_text(table, "title", where,
                           lambda v: check_text(v, _("task title"), limit=4000))
         lead = self.read_text(table, "lead", where, lambda v: check_text(v, _("lead agency")))

@@ -119,8 +119,10 @@ class LineFinder:
                          (h == name or not h.startswith(name + "."))), len(self.lines))
             index += 2
         if index < len(parts) and isinstance(parts[index], str):
-            for number in range(start, self._block_end(start)):
+            for number in range(start, self._block_end(start) if line else len(self.lines)):
                 match = _ASSIGN.match(self.lines[number])
                 if match and match.group(1) == parts[index]:
                     return number + 1
+            if line is None:  # a top-level name written as a table header
+                return next((n + 1 for n, h in headers if h == parts[index]), None)
         return line
