@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from unicodedata import is_normalized
 
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
@@ -35,6 +36,9 @@ def check_code(code: str) -> str:
 
 def check_text(value: str, what: str, *, limit: int = 500) -> str:
     """Return ``value`` in NFC, refusing an empty, over-long or control-character text."""
+    if (0 < len(value) <= limit and value.isprintable() and value[0] != " " != value[-1]
+            and (value.isascii() or is_normalized("NFC", value))):
+        return value  # the common case, checked in C: imports call this 40,000 times
     value = nfc(value.strip())
     if not value:
         raise InputError(_("{what} must not be empty").format(what=what))

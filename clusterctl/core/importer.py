@@ -45,7 +45,7 @@ class Where:
         return found or self.line
 
 
-@dataclass
+@dataclass(slots=True)
 class AgencyIn:
     code: str
     name: str
@@ -53,7 +53,7 @@ class AgencyIn:
     where: Where
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskIn:
     key: str
     title: str
