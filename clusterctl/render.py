@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from clusterctl.text import UNSAFE, cell_width, escape_char, safe
 
-FORMATS = ("table", "plain", "json", "csv")
+FORMATS = ("table", "plain", "json", "csv", "markdown")
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,8 @@ def emit_rows(
         return 0
     if format_ == "table":
         _emit_table(cells, columns, title, out)
+    elif format_ == "markdown":
+        _emit_markdown(cells, columns, title, out)
     else:
         if title:
             out.write(safe(title) + "\n\n")
@@ -131,6 +133,24 @@ def _emit_plain(lines: list[list[str]], columns: Sequence[Column], out: IO[str])
             else:
                 parts.append(cell if i == last else cell + pad)
         out.write("  ".join(parts).rstrip() + "\n")
+
+
+def md_cell(text: str) -> str:
+    """Text for a markdown table cell: pipes and markup characters escaped."""
+    for char in "\\|*_`[]<>":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _emit_markdown(
+    cells: list[list[str]], columns: Sequence[Column], title: str | None, out: IO[str]
+) -> None:
+    if title:
+        out.write(f"## {md_cell(safe(title))}\n\n")
+    out.write("| " + " | ".join(md_cell(c.header) for c in columns) + " |\n")
+    out.write("|" + "|".join("---:" if c.right else "---" for c in columns) + "|\n")
+    for line in cells:
+        out.write("| " + " | ".join(md_cell(cell) for cell in line) + " |\n")
 
 
 def console(out: IO[str] | None = None):

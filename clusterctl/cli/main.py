@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from clusterctl import __version__
-from clusterctl.cli import agency, db, directive, task, transfer
+from clusterctl.cli import agency, db, directive, reports, task, transfer
 from clusterctl.cli.common import say, state
 from clusterctl.errors import EXIT_INTERNAL, ClusterError
 from clusterctl.i18n import _
@@ -146,6 +146,7 @@ app.add_typer(directive.app, name="directive")
 app.add_typer(task.app, name="task")
 app.add_typer(db.app, name="db")
 transfer.register(app)
+reports.register(app)
 
 
 def main() -> None:

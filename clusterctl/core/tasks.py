@@ -30,6 +30,8 @@ class TaskFilter:
     statuses: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     search: str | None = None
+    due_between: tuple[date, date] | None = None  # both days included
+    completed_between: tuple[date, date] | None = None
 
     def where(self) -> tuple[str, dict]:
         """The WHERE clause (over ``task t``) and its parameters."""
@@ -55,6 +57,12 @@ class TaskFilter:
             clauses.append(any_of("t.status", "st", self.statuses))
         if self.categories:
             clauses.append("(" + " OR ".join(PREDICATES[c] for c in self.categories) + ")")
+        for column, span in (("t.due", self.due_between),
+                             ("t.completed_on", self.completed_between)):
+            if span:
+                name = column.split(".")[1]
+                params[f"{name}_from"], params[f"{name}_to"] = span
+                clauses.append(f"{column} >= :{name}_from AND {column} <= :{name}_to")
         if self.search:
             escaped = fold(self.search).replace("\\", "\\\\").replace("%", "\\%")
             params["search"] = "%" + escaped.replace("_", "\\_") + "%"
@@ -96,8 +104,11 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     }
 
 
-def list_tasks(db: Database, task_filter: TaskFilter) -> Iterator[dict]:
-    """The tasks the filter selects, due soonest first, as JSON-ready dicts."""
+def list_tasks(db: Database, task_filter: TaskFilter, order: str | None = None) -> Iterator[dict]:
+    """The tasks the filter selects, due soonest first (or in ``order``), as JSON-ready dicts.
+
+    Rows are streamed; only the supporting agencies of the selected tasks are held.
+    """
     where, params = task_filter.where()
     support: dict[int, list[str]] = {}
     for task_id, code in db.rows(
@@ -107,7 +118,8 @@ def list_tasks(db: Database, task_filter: TaskFilter) -> Iterator[dict]:
         params,
     ):
         support.setdefault(task_id, []).append(code)
-    for row in db.stream(f"{_TASK_SELECT} WHERE {where} {_TASK_ORDER}", params):
+    order_by = f"ORDER BY {order}" if order else _TASK_ORDER
+    for row in db.stream(f"{_TASK_SELECT} WHERE {where} {order_by}", params):
         yield _task_dict(row, support.get(row[0], []), task_filter.as_of)
 
 

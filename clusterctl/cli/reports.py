@@ -1,0 +1,223 @@
+"""``clusterctl overdue | status | weekly``: who is late, for staff and for cron."""
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from clusterctl.cli.common import AsOfOpt, as_of_date, database, format_of
+from clusterctl.i18n import _
+from clusterctl.render import Column
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    plain = "plain"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+ReportFormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option("--format", "-f", case_sensitive=False, show_default=False,
+                 help=_("Output format [default: table on a terminal, plain otherwise]."))]
+AgencyFilter = Annotated[
+    list[str] | None,
+    typer.Option("--agency", "-a", metavar="AGENCY",
+                 help=_("Only tasks this agency leads or supports; repeatable."))]
+DirectiveFilter = Annotated[
+    list[str] | None,
+    typer.Option("--directive", "-d", metavar="NUMBER",
+                 help=_("Only tasks of this directive; repeatable."))]
+
+
+def _scope(db, as_of: str | None, agencies: list[str] | None, directives: list[str] | None):
+    from clusterctl.config import due_soon_days
+    from clusterctl.core.agencies import AgencyMatcher, load_agencies
+    from clusterctl.core.directives import find_directive
+    from clusterctl.core.reports import Scope
+
+    matcher = AgencyMatcher(load_agencies(db)) if agencies else None
+    return Scope(
+        as_of=as_of_date(as_of), soon_days=due_soon_days(),
+        agency_ids=[matcher.find(a).id for a in agencies or []],
+        directive_ids=[find_directive(db, d).id for d in directives or []],
+    )
+
+
+def _heading(what: str, as_of) -> str:
+    from clusterctl.config import office_tz_name
+
+    return _("{what} as of {as_of} ({tz})").format(what=what, as_of=as_of, tz=office_tz_name())
+
+
+OVERDUE_COLUMNS = [
+    Column("id", _("ID"), right=True),
+    Column("directive", _("Directive")),
+    Column("key", _("Key")),
+    Column("title", _("Title")),
+    Column("lead", _("Lead")),
+    Column("support", _("Support")),
+    Column("due", _("Due")),
+    Column("days_overdue", _("Days overdue"), right=True),
+]
+OVERDUE_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "original_due",
+                  "status", "days_overdue"]
+
+
+def overdue(
+    as_of: AsOfOpt = None,
+    agency: AgencyFilter = None,
+    directive: DirectiveFilter = None,
+    by_lead: Annotated[bool, typer.Option(
+        "--by-lead", help=_("Group by lead agency instead of most overdue first."))] = False,
+    fail_on_overdue: Annotated[bool, typer.Option(
+        "--fail-on-overdue", help=_("Exit 1 when any task is overdue (for monitoring)."))
+    ] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help=_("Print nothing at all when nothing is overdue (for cron)."))
+    ] = False,
+    format_: ReportFormatOpt = None,
+) -> None:
+    """The overdue tasks, most overdue first.
+
+    A task due on D is overdue from D+1 in the office time zone, never on its due day.
+    """
+    from clusterctl.core.reports import overdue_tasks
+    from clusterctl.render import emit_rows
+
+    fmt = format_of(format_)
+    with database(write=False) as db:
+        scope = _scope(db, as_of, agency, directive)
+        tasks = overdue_tasks(db, scope, by_lead=by_lead)
+        if quiet:  # look ahead: with nothing overdue, print nothing at all
+            first = next(tasks, None)
+            if first is None:
+                return
+            tasks = _chain(first, tasks)
+        title = _heading(_("Overdue tasks"), scope.as_of)
+        count = emit_rows(tasks, OVERDUE_COLUMNS, fmt, csv_fields=OVERDUE_FIELDS,
+                          title=title)
+    if count == 0 and fmt in ("table", "plain", "markdown"):
+        sys.stdout.write(_("No overdue tasks as of {as_of} ({tz}).").format(
+            as_of=scope.as_of, tz=_tz()) + "\n")
+    if fail_on_overdue and count:
+        raise typer.Exit(1)
+
+
+def _tz() -> str:
+    from clusterctl.config import office_tz_name
+
+    return office_tz_name()
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def _rate(row: dict, numerator: str, denominator: str, rate: str) -> str:
+    if row[rate] is None:
+        return "—"
+    return f"{row[rate] * 100:.1f}% ({row[numerator]}/{row[denominator]})"
+
+
+def _bar(row: dict) -> str:
+    if row["completion_rate"] is None:
+        return ""
+    filled = round(row["completion_rate"] * 10)
+    return "█" * filled + "░" * (10 - filled)
+
+
+STATUS_COUNTS = [("total", _("Total")), ("done_on_time", _("On time")),
+                 ("done_late", _("Late")), ("overdue", _("Overdue")),
+                 ("due_soon", _("Due soon")), ("on_track", _("On track")),
+                 ("ongoing", _("Ongoing")), ("cancelled", _("Cancelled"))]
+
+
+def _status_columns(fmt: str, include_support: bool) -> list[Column]:
+    columns = [Column("agency", _("Agency"))]
+    columns += [Column(key, label, right=True) for key, label in STATUS_COUNTS]
+    if include_support:
+        columns += [Column("support_total", _("As support"), right=True),
+                    Column("support_overdue", _("Support overdue"), right=True)]
+    columns += [
+        Column("completion_rate", _("Completion (done/fallen due)"), right=True,
+               get=lambda r: _rate(r, "done", "fallen_due", "completion_rate")),
+        Column("on_time_rate", _("On time (of done)"), right=True,
+               get=lambda r: _rate(r, "done_on_time", "done", "on_time_rate")),
+    ]
+    if fmt == "table":
+        columns.append(Column("bar", "", get=_bar))
+    return columns
+
+
+def status(
+    as_of: AsOfOpt = None,
+    agency: Annotated[list[str] | None, typer.Option(
+        "--agency", "-a", metavar="AGENCY", help=_("Only this agency's row; repeatable."))
+    ] = None,
+    directive: DirectiveFilter = None,
+    include_support: Annotated[bool, typer.Option(
+        "--include-support",
+        help=_("Also count tasks for their supporting agencies, in their own columns."))
+    ] = False,
+    format_: ReportFormatOpt = None,
+) -> None:
+    """Per lead agency: tasks by timeliness, completion and on-time rates, and a total.
+
+    completion_rate = done ÷ tasks that have fallen due (done + overdue); on_time_rate = done
+    on time ÷ done. Cancelled tasks are counted apart and left out of both.
+    """
+    from clusterctl.config import office_tz_name
+    from clusterctl.core.reports import agency_status
+    from clusterctl.render import emit_rows, to_json
+
+    fmt = format_of(format_)
+    with database(write=False) as db:
+        scope = _scope(db, as_of, agency, directive)
+        report = agency_status(db, scope, include_support=include_support)
+    report = {"as_of": report["as_of"], "timezone": office_tz_name(), **report}
+    if fmt == "json":
+        sys.stdout.write(to_json(report) + "\n")
+        return
+    total = report["total"] | {"agency": _("TOTAL"), "name": ""}
+    if include_support:
+        total |= {"support_total": None, "support_overdue": None}
+    rows = [*report["agencies"], total]
+    fields = ["agency", "name", *[k for k, _label in STATUS_COUNTS], "done", "fallen_due",
+              "completion_rate", "on_time_rate"]
+    if include_support:
+        fields += ["support_total", "support_overdue"]
+    title = _heading(_("Status by lead agency"), scope.as_of)
+    emit_rows(rows, _status_columns(fmt, include_support), fmt, csv_fields=fields,
+              title=title)
+
+
+def weekly(
+    as_of: AsOfOpt = None,
+    agency: AgencyFilter = None,
+    directive: DirectiveFilter = None,
+    format_: ReportFormatOpt = None,
+) -> None:
+    """The week's summary for the Monday mail: completed, newly overdue, due next, overdue.
+
+    For the 7 days ending on the as-of date D (D-6 ... D): tasks completed, tasks that became
+    overdue (due D-7 ... D-1, not done), tasks due in the next 7 days (D ... D+6), and the
+    overdue count per lead agency with its 5 longest-overdue tasks.
+    """
+    from clusterctl.cli.weekly_render import render_weekly
+    from clusterctl.core.reports import weekly_summary
+
+    fmt = format_of(format_)
+    with database(write=False) as db:
+        summary = weekly_summary(db, _scope(db, as_of, agency, directive))
+    render_weekly(summary, fmt, _tz())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("overdue")(overdue)
+    app.command("status")(status)
+    app.command("weekly")(weekly)
