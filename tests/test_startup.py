@@ -43,7 +43,8 @@ def env(cli, tmp_path):
     "args",
     [("--help",), ("task", "--help"), ("task", "list"), ("task", "list", "-a", "SCT"),
      ("task", "show", "1"), ("task", "note", "1", "ghi chú"), ("task", "done", "1"),
-     ("task", "list", "--format", "json"), ("agency", "list"), ("directive", "show", "1/UBND")],
+     ("task", "list", "--format", "json"), ("agency", "list"), ("directive", "show", "1/UBND"),
+     ("overdue",), ("status",), ("weekly",), ("overdue", "--format", "json")],
 )
 def test_everyday_commands_do_not_load_heavy_modules(env, args):
     modules = loaded_modules(*args, env=env)
