@@ -49,11 +49,18 @@ def has_unsafe(value: str) -> bool:
     return UNSAFE.search(value) is not None
 
 
+# East Asian wide and fullwidth blocks (two columns each) and combining marks (none).
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
+)
+
+
 def cell_width(value: str) -> int:
-    """Columns ``value`` takes on a terminal: wide East Asian characters count twice."""
-    width = 0
-    for ch in value:
-        if unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-    return width
+    """Columns ``value`` takes on a terminal: wide East Asian characters count twice,
+    combining marks not at all. Text in NFC (as stored) has few of either."""
+    if value.isascii():
+        return len(value)
+    return len(value) + len(_WIDE.findall(value)) - sum(
+        len(run) for run in _MARKS.findall(value))
