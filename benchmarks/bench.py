@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Time clusterctl as a user feels it, side by side with Taskwarrior, at several sizes.
+
+    python benchmarks/bench.py [--sizes 1000,10000,100000] [--runs 5] [--output FILE]
+
+For each size: generate a task list with examples/generate.py (fixed seed, 40 agencies, N/10
+directives, due dates ±180 days around 2024-07-01, about half done), import it into a fresh
+database, then time whole processes, start to exit, each after a warm-up run, and report the
+median, the spread (min-max) and the peak memory (RSS) of each command. When Taskwarrior's
+`task` is on PATH the same tasks are imported into it, and each pair of commands is run
+alternately in the same loop, so that both see the same machine.
+
+Reports run without --as-of (today), as Taskwarrior's do: the generated due dates are all in
+the past by then, so both tools judge the same tasks overdue.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2024-07-01"
+TW_RC = ["rc.confirmation=off", "rc.verbose=nothing"]
+
+
+def clusterctl_command() -> list[str]:
+    """The installed console script next to this interpreter, as users run it."""
+    script = Path(sys.executable).with_name("clusterctl")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "clusterctl"]
+
+
+def run_once(argv: list[str], env: dict) -> tuple[float, int]:
+    """Seconds from start to exit, and the peak RSS in KiB, of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               stdin=subprocess.DEVNULL, env=env)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # overdue --fail-on-overdue is not used; 1 is Taskwarrior's "none"
+        raise SystemExit(f"benchmark command failed ({code}): {' '.join(argv)}")
+    return elapsed, usage.ru_maxrss
+
+
+class Case:
+    """One command to time: its argv, its environment and what to do before each run."""
+
+    def __init__(self, name, argv, env, prepare=None):
+        self.name, self.argv, self.env, self.prepare = name, argv, env, prepare
+        self.times: list[float] = []
+        self.rss: list[int] = []
+
+    def run(self, record: bool) -> None:
+        if self.prepare:
+            self.prepare()
+        elapsed, rss = run_once(self.argv, self.env)
+        if record:
+            self.times.append(elapsed)
+            self.rss.append(rss)
+
+    def summary(self) -> dict:
+        return {
+            "median_s": round(statistics.median(self.times), 4),
+            "min_s": round(min(self.times), 4),
+            "max_s": round(max(self.times), 4),
+            "peak_rss_mib": round(max(self.rss) / 1024, 1),
+            "runs": len(self.times),
+        }
+
+
+def measure(cases: list[Case], runs: int) -> None:
+    """Run the cases in turn, ``runs`` times after one warm-up, alternating between them."""
+    for round_ in range(runs + 1):
+        for case in cases:
+            case.run(record=round_ > 0)
+
+
+def copier(source: Path, target: Path):
+    """Restore ``target`` from ``source`` before a run that changes it."""
+    def prepare():
+        if source.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(source, target)
+    return prepare
+
+
+def remover(*paths: Path):
+    def prepare():
+        for path in paths:
+            if path.is_dir():
+                shutil.rmtree(path)
+                path.mkdir()
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return prepare
+
+
+def to_taskwarrior(toml_file: Path, json_file: Path) -> None:
+    """The same tasks in Taskwarrior's import format: lead agency as project."""
+    import uuid
+
+    data = tomllib.loads(toml_file.read_text(encoding="utf-8"))
+    tasks = []
+    for directive in data["directives"]:
+        for task in directive.get("tasks", []):
+            ref = f"{directive['number']}#{task['key']}"
+            item = {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, ref)), "entry": "20240101T000000Z",
+                    "description": task["title"], "project": task["lead"], "status": "pending"}
+            if "due" in task:
+                item["due"] = task["due"].strftime("%Y%m%dT000000Z")
+            if task.get("status") == "done":
+                item["status"] = "completed"
+                item["end"] = task["completed_on"].strftime("%Y%m%dT000000Z")
+            elif task.get("status") == "cancelled":
+                item["status"] = "deleted"
+                item["end"] = "20240101T000000Z"
+            tasks.append(item)
+    json_file.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+
+
+def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: dict) -> dict:
+    cc = clusterctl_command()
+    folder = work / str(size)
+    folder.mkdir()
+    source = folder / "tasks.toml"
+    with source.open("w", encoding="utf-8") as out:
+        subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), str(size),
+                        "--as-of", AS_OF, "--seed", "1"], stdout=out, check=True)
+    env = {**os.environ, "CLUSTERCTL_USER": "bench", "CLUSTERCTL_TZ": "Asia/Ho_Chi_Minh",
+           "NO_COLOR": "1"}
+    env.pop("CLUSTERCTL_DB", None)
+    db, fresh, scratch = folder / "bench.db", folder / "fresh.db", folder / "scratch.db"
+    subprocess.run([*cc, "--db", str(db), "import", str(source)], env=env, check=True,
+                   stderr=subprocess.DEVNULL)
+    task_id = "1"
+
+    def cc_case(name, *args, database=db, prepare=None):
+        return Case(name, [*cc, "--db", str(database), *args], env, prepare)
+
+    cases = {
+        "help": cc_case("help", "--help"),
+        "task list --agency": cc_case("task list --agency", "task", "list", "--agency", "SCT",
+                                      "--format", "plain"),
+        "task show": cc_case("task show", "task", "show", task_id),
+        "task done": cc_case("task done", "task", "done", task_id, database=scratch,
+                             prepare=copier(db, scratch)),
+        "task note": cc_case("task note", "task", "note", task_id, "Đã họp với các sở",
+                             database=scratch, prepare=copier(db, scratch)),
+    }
+    for report in ("overdue", "status", "weekly"):
+        for fmt in ("plain", "json"):
+            name = f"{report} {fmt}"
+            cases[name] = cc_case(name, report, "--format", fmt)
+    cases["import"] = cc_case("import", "import", str(source), database=fresh,
+                              prepare=remover(fresh))
+    cases["re-import"] = cc_case("re-import", "import", str(source))
+
+    tw: dict[str, Case] = {}
+    if task_bin:
+        tw_json, tw_data = folder / "tasks.json", folder / "taskdata"
+        to_taskwarrior(source, tw_json)
+        tw_env = {**os.environ, "TASKRC": "/dev/null", "TASKDATA": str(tw_data)}
+        tw_data.mkdir()
+        subprocess.run([task_bin, *TW_RC, "import", str(tw_json)], env=tw_env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        tw_fresh, tw_scratch = folder / "tw-fresh", folder / "tw-scratch"
+        tw_fresh.mkdir()
+
+        def tw_case(name, *args, data=tw_data, prepare=None):
+            return Case(name, [task_bin, *TW_RC, *args], {**tw_env, "TASKDATA": str(data)},
+                        prepare)
+
+        tw = {
+            "overdue plain": tw_case("task overdue", "overdue"),
+            "status plain": tw_case("task summary", "summary"),
+            "import": tw_case("task import", "import", str(tw_json), data=tw_fresh,
+                              prepare=remover(tw_fresh)),
+            "re-import": tw_case("task re-import", "import", str(tw_json)),
+            "task done": tw_case("task N done", "1", "done", data=tw_scratch,
+                                 prepare=copier(tw_data, tw_scratch)),
+            "task note": tw_case("task N annotate", "1", "annotate", "Đã họp với các sở",
+                                 data=tw_scratch, prepare=copier(tw_data, tw_scratch)),
+        }
+        tw["weekly plain"] = tw["status plain"]  # Taskwarrior's nearest report to both
+    for name, case in cases.items():
+        pair = [case]
+        if name in tw and not tw[name].times:  # each Taskwarrior command is timed once
+            pair.append(tw[name])
+        measure(pair, runs)
+        print(f"  {size:>7} {name:<20} {case.summary()['median_s']:8.3f} s", file=sys.stderr,
+              flush=True)
+
+    results = {}
+    for name, case in cases.items():
+        entry = {"clusterctl": case.summary()}
+        if name in tw:
+            other = tw[name].summary()
+            entry["taskwarrior"] = other | {"command": tw[name].name}
+            entry["ratio"] = round(entry["clusterctl"]["median_s"] / other["median_s"], 3)
+        results[name] = entry
+    judge(size, results, floor)
+    return results
+
+
+# (case, size) -> (limit, what it is relative to, "s" | "typer" | "tw")
+TARGETS = {
+    "help": (3.0, "typer"),
+    "task list --agency": {10_000: (0.25, "s"), 100_000: (0.4, "s")},
+    "task show": {10_000: (0.25, "s"), 100_000: (0.4, "s")},
+    "task done": {10_000: (0.25, "s"), 100_000: (0.4, "s")},
+    "task note": {10_000: (0.25, "s"), 100_000: (0.4, "s")},
+    "overdue plain": {10_000: (0.75, "tw"), 100_000: (0.4, "tw")},
+    "status plain": {10_000: (1.5, "tw"), 100_000: (0.3, "tw")},
+    "weekly plain": {10_000: (1.5, "tw"), 100_000: (0.3, "tw")},
+    "import": (1.0, "tw"),
+    "re-import": (0.5, "tw"),
+}
+RSS_LIMIT_MIB = {10_000: 80, 100_000: 120}
+
+
+def judge(size: int, results: dict, floor: dict) -> None:
+    """Add each case's target and whether it is met."""
+    for name, entry in results.items():
+        target = TARGETS.get(name)
+        if isinstance(target, dict):
+            target = target.get(size)
+        if target is None or (size < 10_000 and name != "help"):
+            continue
+        limit, basis = target
+        ours = entry["clusterctl"]["median_s"]
+        if basis == "s":
+            entry["target"], entry["met"] = f"<= {limit} s", ours <= limit
+        elif basis == "typer":
+            bound = limit * floor["python -c 'import typer'"]["median_s"]
+            entry["target"], entry["met"] = f"<= {limit} x import typer ({bound:.3f} s)", \
+                ours <= bound
+        elif "ratio" in entry:
+            entry["target"], entry["met"] = f"<= {limit} x Taskwarrior", entry["ratio"] <= limit
+        if name.startswith(("overdue", "status", "weekly")) and size in RSS_LIMIT_MIB:
+            entry["rss_target_mib"] = RSS_LIMIT_MIB[size]
+            entry["rss_met"] = entry["clusterctl"]["peak_rss_mib"] <= RSS_LIMIT_MIB[size]
+
+
+def print_table(report: dict) -> None:
+    print(f"\nclusterctl {report['clusterctl_version']} on {report['machine']['summary']}")
+    for name, figures in report["floor"].items():
+        print(f"  floor: {name}: {figures['median_s']:.3f} s")
+    head = (f"{'size':>7}  {'command':<20} {'clusterctl':>10} {'spread':>15} {'RSS MiB':>8} "
+            f"{'Taskwarrior':>11} {'ratio':>6}  target")
+    print(head)
+    print("-" * len(head))
+    for size, results in report["sizes"].items():
+        for name, entry in results.items():
+            ours = entry["clusterctl"]
+            theirs = entry.get("taskwarrior", {}).get("median_s")
+            verdict = ""
+            if "met" in entry:
+                verdict = f"{entry['target']}: {'met' if entry['met'] else 'NOT MET'}"
+            if "rss_met" in entry and not entry["rss_met"]:
+                verdict += f"; RSS over {entry['rss_target_mib']} MiB"
+            print(f"{size:>7}  {name:<20} {ours['median_s']:>9.3f}s "
+                  f"{ours['min_s']:>6.3f}-{ours['max_s']:<7.3f} {ours['peak_rss_mib']:>8.1f} "
+                  f"{(f'{theirs:.3f}s' if theirs else '-'):>11} "
+                  f"{entry.get('ratio', '-'):>6}  {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000",
+                        help="task counts, comma-separated (default: 1000,10000,100000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.json",
+                        help="where to write the figures as JSON")
+    parser.add_argument("--no-taskwarrior", action="store_true",
+                        help="time clusterctl alone even if task is on PATH")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    task_bin = None if args.no_taskwarrior else shutil.which("task")
+    version = subprocess.run([*clusterctl_command(), "--version"], capture_output=True,
+                             text=True, check=True).stdout.split()[-1]
+    tw_version = (subprocess.run([task_bin, "--version"], capture_output=True, text=True)
+                  .stdout.strip() if task_bin else None)
+    floor_cases = [Case("python -c pass", [sys.executable, "-c", "pass"], dict(os.environ)),
+                   Case("python -c 'import typer'", [sys.executable, "-c", "import typer"],
+                        dict(os.environ))]
+    measure(floor_cases, max(args.runs, 5))
+    floor = {case.name: case.summary() for case in floor_cases}
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="clusterctl-bench-") as work:
+        by_size = {}
+        for size in sizes:
+            print(f"size {size}:", file=sys.stderr, flush=True)
+            by_size[str(size)] = bench_size(size, args.runs, Path(work), task_bin, floor)
+    report = {
+        "clusterctl_version": version,
+        "taskwarrior_version": tw_version,
+        "date": time.strftime("%Y-%m-%d"),
+        "seconds": round(time.time() - started),
+        "runs": args.runs,
+        "machine": {
+            "summary": f"{platform.machine()}, {os.cpu_count()} cores, "
+                       f"{platform.python_implementation()} {platform.python_version()}, "
+                       f"SQLite {__import__('sqlite3').sqlite_version}",
+            "platform": platform.platform(),
+        },
+        "floor": floor,
+        "sizes": by_size,
+    }
+    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
+    print_table(report)
+    print(f"\nfigures written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
