@@ -34,8 +34,10 @@ def display(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "-"
     if isinstance(value, list | tuple):
-        return safe(", ".join(str(v) for v in value))
-    return safe(value)
+        value = ", ".join(str(v) for v in value)
+    elif not isinstance(value, str):
+        return str(value)  # numbers and dates: nothing to escape
+    return value if value.isprintable() else safe(value)
 
 
 def pick_format(requested: str | None, out: IO[str] | None = None) -> str:
@@ -122,17 +124,22 @@ def _csv_value(value: Any) -> str:
 
 
 def _emit_plain(lines: list[list[str]], columns: Sequence[Column], out: IO[str]) -> None:
-    widths = [max(cell_width(line[i]) for line in lines) for i in range(len(columns))]
+    sizes = [[len(cell) if cell.isascii() else cell_width(cell) for cell in line]
+             for line in lines]
+    widths = [max(size[i] for size in sizes) for i in range(len(columns))]
+    right = [column.right for column in columns]
     last = len(columns) - 1
-    for line in lines:
+    text = []
+    for line, size in zip(lines, sizes, strict=True):
         parts = []
-        for i, (cell, column) in enumerate(zip(line, columns, strict=True)):
-            pad = " " * (widths[i] - cell_width(cell))
-            if column.right:
+        for i, cell in enumerate(line):
+            pad = " " * (widths[i] - size[i])
+            if right[i]:
                 parts.append(pad + cell)
             else:
                 parts.append(cell if i == last else cell + pad)
-        out.write("  ".join(parts).rstrip() + "\n")
+        text.append("  ".join(parts).rstrip())
+    out.write("\n".join(text) + "\n")
 
 
 def md_cell(text: str) -> str:

@@ -41,6 +41,8 @@ def escape_char(match: re.Match[str]) -> str:
 def safe(value: object) -> str:
     """Return ``value`` as text that shows literally and cannot act on a terminal."""
     text = "" if value is None else str(value)
+    if text.isprintable():  # no control character can be printable
+        return text
     return UNSAFE.sub(escape_char, text)
 
 
@@ -49,18 +51,15 @@ def has_unsafe(value: str) -> bool:
     return UNSAFE.search(value) is not None
 
 
-# East Asian wide and fullwidth blocks (two columns each) and combining marks (none).
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
-    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
-)
+_JAMO = re.compile("[\u1100-\u115f]")  # the only wide block below U+2E80
 
 
 def cell_width(value: str) -> int:
     """Columns ``value`` takes on a terminal: wide East Asian characters count twice,
-    combining marks not at all. Text in NFC (as stored) has few of either."""
+    combining marks not at all. Vietnamese text (U+1EA0 ... U+1EF9) takes the fast path."""
     if value.isascii():
         return len(value)
-    return len(value) + len(_WIDE.findall(value)) - sum(
-        len(run) for run in _MARKS.findall(value))
+    width = len(value) - sum(len(run) for run in _MARKS.findall(value))
+    if max(value) >= "\u2e80":  # CJK and other wide scripts: ask Unicode, character by character
+        return width + sum(1 for ch in value if unicodedata.east_asian_width(ch) in "WF")
+    return width + len(_JAMO.findall(value))

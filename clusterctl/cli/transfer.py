@@ -121,9 +121,13 @@ class _progress:
 
 
 def _fail(problems, files) -> None:
+    """Report every problem, one a line; a single problem is the one error line."""
     from clusterctl.i18n import ngettext
     from clusterctl.text import safe
 
+    if len(problems) == 1:
+        say(_("Error: {problem}; nothing was imported").format(problem=problems[0]))
+        raise typer.Exit(EXIT_INPUT)
     for problem in problems[:200]:
         sys.stderr.write(safe(str(problem)) + "\n")
     if len(problems) > 200:

@@ -1,0 +1,94 @@
+"""clusterctl db check | backup, and the indexes the reports rely on."""
+
+import sqlite3
+import stat
+from datetime import date
+
+import pytest
+
+from tests.conftest import add_task
+
+
+def test_db_check_reports_in_one_line(seeded, db_path):
+    add_task(seeded, "Việc", "-l", "SCT")
+    out = seeded("db", "check").stdout
+    assert out == (f"{db_path}: ok (1 tasks, 1 directives, 4 agencies, schema version 1)\n")
+
+
+def test_db_check_finds_damage(seeded, db_path):
+    for i in range(300):
+        add_task(seeded, f"Việc số {i} " + "x" * 200, "-l", "SCT")
+    data = bytearray(db_path.read_bytes())
+    seeded("db", "check")  # checkpointed by the close: the file holds everything
+    data = bytearray(db_path.read_bytes())
+    for offset in range(len(data) // 2, len(data) // 2 + 4096):
+        data[offset] = 0xFF
+    db_path.write_bytes(bytes(data))
+    error = seeded.fails("db", "check", code=3)
+    assert "damaged" in error or "not an SQLite database" in error
+
+
+def test_truncated_database_is_exit_3(seeded, db_path):
+    for i in range(200):
+        add_task(seeded, f"Việc {i} " + "y" * 300, "-l", "SCT")
+    seeded("db", "check")
+    size = db_path.stat().st_size
+    with db_path.open("r+b") as handle:
+        handle.truncate(size // 3)
+    error = seeded.fails("task", "list", "--format", "json", code=3)
+    assert str(db_path) in error
+
+
+def test_backup_is_a_consistent_private_copy(seeded, tmp_path):
+    add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024")
+    target = tmp_path / "backup.db"
+    assert "Backed up" in seeded("db", "backup", str(target)).stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    copy = seeded.json("--db", str(target), "task", "list")
+    assert copy == seeded.json("task", "list")
+    assert "already exists" in seeded.fails("db", "backup", str(target))
+    assert "cannot write" in seeded.fails("db", "backup", str(tmp_path / "no" / "x.db"))
+
+
+def test_backup_while_another_connection_writes(seeded, db_path, tmp_path):
+    add_task(seeded, "Việc", "-l", "SCT")
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE task SET title = 'uncommitted' WHERE id = 1")
+    try:
+        seeded("db", "backup", str(tmp_path / "b.db"))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert seeded.json("--db", str(tmp_path / "b.db"), "task", "show", "1")["title"] == "Việc"
+
+
+@pytest.fixture
+def plans(seeded, db_path):
+    add_task(seeded, "Việc", "-l", "SCT", "--due", "1/6/2024")
+
+    def plan(sql: str, params: dict) -> str:
+        conn = sqlite3.connect(db_path)
+        bound = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+        rows = conn.execute("EXPLAIN QUERY PLAN " + sql, bound).fetchall()
+        conn.close()
+        return " | ".join(row[-1] for row in rows)
+
+    return plan
+
+
+def test_reports_use_indexes(plans):
+    from clusterctl.core.tasks import _TASK_ORDER, _TASK_SELECT, TaskFilter
+
+    overdue = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, categories=["overdue"])
+    where, params = overdue.where()
+    assert "USING INDEX ix_task_status_due" in plans(
+        f"{_TASK_SELECT} WHERE {where} {_TASK_ORDER}", params)
+    by_agency = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, lead_ids=[1])
+    where, params = by_agency.where()
+    assert "USING INDEX ix_task_lead_status_due" in plans(
+        f"{_TASK_SELECT} WHERE {where}", params)
+    either = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, agency_ids=[1])
+    where, params = either.where()
+    plan = plans(f"{_TASK_SELECT} WHERE {where}", params)
+    assert "ix_task_lead_status_due" in plan and "ix_task_support_agency_id" in plan
