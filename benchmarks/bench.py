@@ -38,6 +38,14 @@ def clusterctl_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "clusterctl"]
 
 
+def child_env() -> dict:
+    """The environment of timed commands: this one's, but with bytecode caching on, as on
+    a user's machine (the warm-up run writes the cache)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_once(argv: list[str], env: dict) -> tuple[float, int]:
     """Seconds from start to exit, and the peak RSS in KiB, of one process."""
     start = time.perf_counter()
@@ -140,8 +148,8 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
     with source.open("w", encoding="utf-8") as out:
         subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), str(size),
                         "--as-of", AS_OF, "--seed", "1"], stdout=out, check=True)
-    env = {**os.environ, "CLUSTERCTL_USER": "bench", "CLUSTERCTL_TZ": "Asia/Ho_Chi_Minh",
-           "NO_COLOR": "1"}
+    env = child_env() | {"CLUSTERCTL_USER": "bench", "CLUSTERCTL_TZ": "Asia/Ho_Chi_Minh",
+                         "NO_COLOR": "1"}
     env.pop("CLUSTERCTL_DB", None)
     db, fresh, scratch = folder / "bench.db", folder / "fresh.db", folder / "scratch.db"
     subprocess.run([*cc, "--db", str(db), "import", str(source)], env=env, check=True,
@@ -172,8 +180,11 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
     tw: dict[str, Case] = {}
     if task_bin:
         tw_json, tw_data = folder / "tasks.json", folder / "taskdata"
-        to_taskwarrior(source, tw_json)
-        tw_env = {**os.environ, "TASKRC": "/dev/null", "TASKDATA": str(tw_data)}
+        # In a child process: this one must stay small, since a child's peak RSS starts
+        # from its parent's size at fork.
+        subprocess.run([sys.executable, __file__, "--to-taskwarrior", str(source),
+                        str(tw_json)], check=True)
+        tw_env = child_env() | {"TASKRC": "/dev/null", "TASKDATA": str(tw_data)}
         tw_data.mkdir()
         subprocess.run([task_bin, *TW_RC, "import", str(tw_json)], env=tw_env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -287,16 +298,21 @@ def main() -> None:
                         help="where to write the figures as JSON")
     parser.add_argument("--no-taskwarrior", action="store_true",
                         help="time clusterctl alone even if task is on PATH")
+    parser.add_argument("--to-taskwarrior", nargs=2, type=Path, metavar=("TOML", "JSON"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.to_taskwarrior:
+        to_taskwarrior(*args.to_taskwarrior)
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     task_bin = None if args.no_taskwarrior else shutil.which("task")
     version = subprocess.run([*clusterctl_command(), "--version"], capture_output=True,
                              text=True, check=True).stdout.split()[-1]
     tw_version = (subprocess.run([task_bin, "--version"], capture_output=True, text=True)
                   .stdout.strip() if task_bin else None)
-    floor_cases = [Case("python -c pass", [sys.executable, "-c", "pass"], dict(os.environ)),
+    floor_cases = [Case("python -c pass", [sys.executable, "-c", "pass"], child_env()),
                    Case("python -c 'import typer'", [sys.executable, "-c", "import typer"],
-                        dict(os.environ))]
+                        child_env())]
     measure(floor_cases, max(args.runs, 5))
     floor = {case.name: case.summary() for case in floor_cases}
     started = time.time()

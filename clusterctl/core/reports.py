@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from clusterctl.core.tasks import TaskFilter, list_tasks
+from clusterctl.core.tasks import TaskFilter, first_per_lead, list_tasks
 from clusterctl.core.timeliness import CATEGORIES, PREDICATES
 from clusterctl.store.db import Database
 
@@ -110,13 +110,16 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
     due_next = list(list_tasks(db, scope.tasks(
         categories=["overdue", "due_soon", "on_track"],
         due_between=(as_of, as_of + timedelta(days=6)))))
-    by_agency: dict[str, dict] = {}
-    for task in overdue_tasks(db, scope, by_lead=True):
-        entry = by_agency.setdefault(task["lead"], {"agency": task["lead"], "overdue": 0,
-                                                    "longest": []})
-        entry["overdue"] += 1
-        if len(entry["longest"]) < longest:
-            entry["longest"].append(task)
+    overdue = scope.tasks(categories=["overdue"])
+    where, params = overdue.where()
+    by_agency = {
+        code: {"agency": code, "overdue": count, "longest": []}
+        for code, count in db.rows(
+            f"SELECT a.code, COUNT(*) FROM task t JOIN agency a ON a.id = t.lead_id "
+            f"WHERE {where} GROUP BY a.code", params)
+    }
+    for task in first_per_lead(db, overdue, longest):
+        by_agency[task["lead"]]["longest"].append(task)
     return {
         "as_of": as_of.isoformat(),
         "period": {"start": start.isoformat(), "end": as_of.isoformat()},

@@ -30,6 +30,7 @@ class TaskFilter:
     statuses: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     search: str | None = None
+    ids: list[int] | None = None  # exactly these tasks (None: no restriction)
     due_between: tuple[date, date] | None = None  # both days included
     completed_between: tuple[date, date] | None = None
 
@@ -49,6 +50,8 @@ class TaskFilter:
             clauses.append(
                 f"({lead} OR t.id IN (SELECT s.task_id FROM task_support s WHERE {support}))"
             )
+        if self.ids is not None:
+            clauses.append(any_of("t.id", "id", self.ids) if self.ids else "1 = 0")
         if self.lead_ids:
             clauses.append(any_of("t.lead_id", "ld", self.lead_ids))
         if self.directive_ids:
@@ -70,13 +73,16 @@ class TaskFilter:
         return (" AND ".join(clauses) or "1 = 1"), params
 
 
-_TASK_SELECT = f"""
-SELECT t.id, d.number, t.task_key, t.title, a.code, t.due, t.original_due, t.status,
-       t.completed_on, {CATEGORY_SQL} AS category, t.created_at, t.updated_at, t.version
+_TASK_COLUMNS = f"""
+t.id, d.number, t.task_key, t.title, a.code AS lead_code, t.due, t.original_due, t.status,
+t.completed_on, {CATEGORY_SQL} AS category, t.created_at, t.updated_at, t.version
+"""
+_TASK_FROM = """
 FROM task t
 JOIN directive d ON d.id = t.directive_id
 JOIN agency a ON a.id = t.lead_id
 """
+_TASK_SELECT = f"SELECT {_TASK_COLUMNS} {_TASK_FROM}"
 # Tasks with a due date first, soonest first; then the ongoing ones.
 _TASK_ORDER = "ORDER BY CASE WHEN t.due IS NULL THEN 1 ELSE 0 END, t.due, t.id"
 
@@ -104,23 +110,38 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     }
 
 
+def _support_of(db: Database, tasks_sql: str, params: dict) -> dict[int, list[str]]:
+    """The supporting agencies' codes of the tasks ``tasks_sql`` selects, in order."""
+    support: dict[int, list[str]] = {}
+    for task_id, code in db.rows(
+        "SELECT s.task_id, a.code FROM task_support s JOIN agency a ON a.id = s.agency_id "
+        f"WHERE s.task_id IN ({tasks_sql}) ORDER BY s.task_id, s.position", params,
+    ):
+        support.setdefault(task_id, []).append(code)
+    return support
+
+
 def list_tasks(db: Database, task_filter: TaskFilter, order: str | None = None) -> Iterator[dict]:
     """The tasks the filter selects, due soonest first (or in ``order``), as JSON-ready dicts.
 
     Rows are streamed; only the supporting agencies of the selected tasks are held.
     """
     where, params = task_filter.where()
-    support: dict[int, list[str]] = {}
-    for task_id, code in db.rows(
-        "SELECT s.task_id, a.code FROM task_support s JOIN agency a ON a.id = s.agency_id "
-        f"WHERE s.task_id IN (SELECT t.id FROM task t WHERE {where}) "
-        "ORDER BY s.task_id, s.position",
-        params,
-    ):
-        support.setdefault(task_id, []).append(code)
+    support = _support_of(db, f"SELECT t.id FROM task t WHERE {where}", params)
     order_by = f"ORDER BY {order}" if order else _TASK_ORDER
     for row in db.stream(f"{_TASK_SELECT} WHERE {where} {order_by}", params):
         yield _task_dict(row, support.get(row[0], []), task_filter.as_of)
+
+
+def first_per_lead(db: Database, task_filter: TaskFilter, count: int) -> list[dict]:
+    """The first ``count`` tasks of each lead agency, by due date, among those selected."""
+    where, params = task_filter.where()
+    ids = [task_id for (task_id,) in db.rows(
+        f"SELECT id FROM (SELECT t.id, ROW_NUMBER() OVER (PARTITION BY t.lead_id "
+        f"ORDER BY t.due, t.id) AS lead_rank FROM task t WHERE {where}) ranked "
+        "WHERE lead_rank <= :per_lead", {**params, "per_lead": count})]
+    chosen = TaskFilter(as_of=task_filter.as_of, soon_days=task_filter.soon_days, ids=ids)
+    return list(list_tasks(db, chosen, order="a.code, t.due, t.id"))
 
 
 def resolve_task(db: Database, ref: str) -> int:
