@@ -50,9 +50,15 @@ def pick_format(requested: str | None, out: IO[str] | None = None) -> str:
 
 def to_json(value: Any, indent: int | None = 2) -> str:
     """JSON with non-ASCII text kept readable but terminal-unsafe characters escaped."""
-    text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
-    # json.dumps escapes every control character inside strings, so a raw newline here is
-    # layout; the rest (DEL, C1 controls, bidi overrides) it leaves raw.
+    return escape_unsafe(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
+
+
+def escape_unsafe(text: str) -> str:
+    """Escape as ``\\uXXXX`` what could act on a terminal, in JSON or TOML text.
+
+    Both formats escape every control character inside strings, so a raw newline is layout;
+    DEL, C1 controls and bidi overrides they leave raw, and ``\\uXXXX`` is valid in both.
+    """
     return UNSAFE.sub(_json_escape, text)
 
 

@@ -63,3 +63,11 @@ def cell_width(value: str) -> int:
     if max(value) >= "\u2e80":  # CJK and other wide scripts: ask Unicode, character by character
         return width + sum(1 for ch in value if unicodedata.east_asian_width(ch) in "WF")
     return width + len(_JAMO.findall(value))
+
+
+_LONG_RUN = re.compile(r"\S{120,}")
+
+
+def shorten_runs(message: str) -> str:
+    """Cut very long unbroken runs (a huge argument echoed in an error) to a readable size."""
+    return _LONG_RUN.sub(lambda m: f"{m.group()[:60]}…({len(m.group())} characters)", message)

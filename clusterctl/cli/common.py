@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from clusterctl.i18n import _
-from clusterctl.text import safe
+from clusterctl.text import safe, shorten_runs
 
 
 class Format(StrEnum):
@@ -84,7 +84,7 @@ def format_of(requested: Format | None) -> str:
 
 def say(message: str) -> None:
     """A message for the person at the terminal: stderr, so that stdout stays data."""
-    sys.stderr.write(safe(message) + "\n")
+    sys.stderr.write(safe(shorten_runs(message)) + "\n")
 
 
 def actor() -> str:

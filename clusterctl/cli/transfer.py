@@ -123,13 +123,13 @@ class _progress:
 def _fail(problems, files) -> None:
     """Report every problem, one a line; a single problem is the one error line."""
     from clusterctl.i18n import ngettext
-    from clusterctl.text import safe
+    from clusterctl.text import safe, shorten_runs
 
     if len(problems) == 1:
         say(_("Error: {problem}; nothing was imported").format(problem=problems[0]))
         raise typer.Exit(EXIT_INPUT)
     for problem in problems[:200]:
-        sys.stderr.write(safe(str(problem)) + "\n")
+        sys.stderr.write(safe(shorten_runs(str(problem))) + "\n")
     if len(problems) > 200:
         sys.stderr.write(_("... and {n} more problems").format(n=len(problems) - 200) + "\n")
     say(ngettext("Error: {n} problem in {files}; nothing was imported",
@@ -210,7 +210,11 @@ def export(
     if format_ == "toml":
         import tomli_w
 
-        text = tomli_w.dumps(data)
+        from clusterctl.render import escape_unsafe
+
+        # tomli-w escapes what TOML requires (C0 controls, DEL); the rest that could act on
+        # a terminal (C1 controls, bidi overrides) becomes \uXXXX escapes too.
+        text = escape_unsafe(tomli_w.dumps(data))
     else:
         from clusterctl.render import to_json
 

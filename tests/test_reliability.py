@@ -1,0 +1,249 @@
+"""Several people at once, killed imports, damaged databases, hostile text: nothing lost."""
+
+import hashlib
+import multiprocessing
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import add_task
+
+ROOT = Path(__file__).resolve().parent.parent
+CLUSTERCTL = [sys.executable, "-m", "clusterctl"]
+
+
+# -- several writers at once -----------------------------------------------------------
+
+
+def _worker(db: str, worker: int, rounds: int, queue) -> None:
+    """One person: notes on a shared task, done/reopen and extensions on their own task,
+    and re-imports of their own small file. Each command is its own connection and
+    transaction, as separate processes would be."""
+    os.environ["CLUSTERCTL_DB"] = db
+    os.environ["CLUSTERCTL_USER"] = f"worker{worker}"
+    from typer.testing import CliRunner
+
+    from clusterctl.cli.main import app
+
+    runner = CliRunner()
+    failures = []
+
+    def run(*args):
+        result = runner.invoke(app, list(args))
+        if result.exit_code != 0:
+            failures.append(f"{args}: {result.exit_code} {result.output.strip()}")
+
+    own = str(worker + 2)  # task 1 is shared; task 2 + worker is this worker's
+    source = Path(db).parent / f"w{worker}.toml"
+    for i in range(rounds):
+        run("task", "note", "1", f"worker {worker} note {i}")
+        if i % 2 == 0:  # open: extend it, then complete it
+            run("task", "extend", own, "--to", f"+{i + 1}d", "--reason", f"round {i}")
+            run("task", "done", own)
+        else:  # done: reopen it, then extend it
+            run("task", "reopen", own)
+            run("task", "extend", own, "--to", f"+{i + 1}d", "--reason", f"round {i}")
+        if i % 10 == 0:
+            source.write_text(
+                f'[[directives]]\nnumber = "W{worker}/UBND"\nissued = 2024-01-01\n'
+                f'title = "Worker {worker}"\n' + "".join(
+                    f'[[directives.tasks]]\nkey = "{k}"\ntitle = "Việc {k}"\nlead = "SCT"\n'
+                    for k in range(i // 10 + 1)), encoding="utf-8")
+            run("import", str(source))
+    queue.put((worker, failures))
+
+
+@pytest.mark.parametrize(("workers", "rounds"),
+                         [(4, 60), pytest.param(6, 200, marks=pytest.mark.slow)])
+def test_concurrent_writers_lose_nothing(seeded, db_path, workers, rounds):
+    add_task(seeded, "Shared", "-l", "SCT")
+    for worker in range(workers):
+        add_task(seeded, f"Own {worker}", "-l", "STC", "--due", "1/1/2024")
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    processes = [context.Process(target=_worker, args=(str(db_path), w, rounds, queue))
+                 for w in range(workers)]
+    for process in processes:
+        process.start()
+    results = dict(queue.get(timeout=600) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    assert all(failures == [] for failures in results.values()), results
+    shared = seeded.json("task", "show", "1")["history"]
+    notes = [h for h in shared if h["action"] == "note"]
+    assert len(notes) == workers * rounds
+    for worker in range(workers):
+        mine = {h["note"] for h in notes if h["actor"] == f"worker{worker}"}
+        assert mine == {f"worker {worker} note {i}" for i in range(rounds)}
+        own = seeded.json("task", "show", str(worker + 2))
+        actions = [h["action"] for h in own["history"]]
+        assert actions.count("done") == (rounds + 1) // 2
+        assert actions.count("reopen") == rounds // 2
+        assert actions.count("extend") == rounds
+        assert own["version"] == 1 + 2 * rounds
+        imported = seeded.json("task", "list", "-d", f"W{worker}/UBND")
+        assert len(imported) == (rounds - 1) // 10 + 1
+    assert shared[-1]["action"] == "note"
+
+
+def test_two_people_editing_the_same_task(seeded):
+    task_id = str(add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024"))
+    seen = seeded.json("task", "show", task_id)["version"]  # both read version 1
+    seeded("task", "edit", task_id, "--title", "Lan's title", "--expect-version", str(seen))
+    error = seeded.fails("task", "extend", task_id, "--to", "31/7/2024", "--reason", "x",
+                         "--expect-version", str(seen), code=4)
+    assert "someone changed it" in error
+    task = seeded.json("task", "show", task_id)
+    assert (task["title"], task["due"]) == ("Lan's title", "2024-06-30")
+
+
+# -- killed imports --------------------------------------------------------------------
+
+
+def _state(db: Path) -> str:
+    result = subprocess.run([*CLUSTERCTL, "--db", str(db), "export", "--format", "json"],
+                            capture_output=True, check=True)
+    return hashlib.sha256(result.stdout).hexdigest()
+
+
+def _kill_imports(tmp_path: Path, tasks: int, kills: int) -> list[str]:
+    source = tmp_path / "big.toml"
+    with source.open("w", encoding="utf-8") as out:
+        subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), str(tasks)],
+                       stdout=out, check=True)
+    db = tmp_path / "kill.db"
+    env = {**os.environ, "CLUSTERCTL_DB": str(db)}
+    subprocess.run([*CLUSTERCTL, "import", str(ROOT / "examples" / "province-2024.toml")],
+                   env=env, check=True, capture_output=True)
+    before = _state(db)
+    reference = tmp_path / "reference.db"
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{db}{suffix}").exists():
+            reference.with_name(reference.name + suffix).write_bytes(
+                Path(f"{db}{suffix}").read_bytes())
+    subprocess.run([*CLUSTERCTL, "--db", str(reference), "import", str(source)], env=env,
+                   check=True, capture_output=True)
+    after = _state(reference)
+    started = time.perf_counter()
+    subprocess.run([*CLUSTERCTL, "--db", str(reference), "import", str(source)], env=env,
+                   check=True, capture_output=True)
+    duration = time.perf_counter() - started
+    rng = random.Random(7)
+    seen = []
+    for _ in range(kills):
+        process = subprocess.Popen([*CLUSTERCTL, "import", str(source)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, duration * 1.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
+        state = _state(db)
+        assert state in (before, after)
+        seen.append("after" if state == after else "before")
+        if state == after:  # start again from before, so that every kill can hit a write
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            subprocess.run([*CLUSTERCTL, "import", str(ROOT / "examples" /
+                                                     "province-2024.toml")],
+                           env=env, check=True, capture_output=True)
+            assert _state(db) == before
+    return seen
+
+
+def test_killed_import_leaves_before_or_after(tmp_path):
+    seen = _kill_imports(tmp_path, tasks=2000, kills=4)
+    assert len(seen) == 4
+
+
+@pytest.mark.slow
+def test_many_killed_imports_leave_before_or_after(tmp_path):
+    seen = _kill_imports(tmp_path, tasks=10000, kills=40)
+    assert "before" in seen  # some kills landed in the middle of the work
+
+
+# -- damaged databases -----------------------------------------------------------------
+
+
+def test_lock_held_by_another_process_is_exit_3(seeded, db_path, monkeypatch):
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys, time\n"
+         f"c = sqlite3.connect({str(db_path)!r}, isolation_level=None)\n"
+         "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        monkeypatch.setenv("CLUSTERCTL_BUSY_TIMEOUT", "0.3")
+        started = time.perf_counter()
+        error = seeded.fails("agency", "add", "NEW", "Cơ quan mới", code=3)
+        assert time.perf_counter() - started >= 0.3  # it waited before giving up
+        assert "locked" in error
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "NEW" not in {a["code"] for a in seeded.json("agency", "list")}
+
+
+@pytest.mark.parametrize("content", [b"", b"SQLite format 3\x00" + b"\x00" * 50,
+                                     b"not a database" * 500, os.urandom(8192)])
+def test_damaged_file_is_exit_3_and_nothing_is_written_beside_it(cli, tmp_path, content):
+    folder = tmp_path / "damaged"
+    folder.mkdir()
+    path = folder / "x.db"
+    path.write_bytes(content)
+    before = sorted(p.name for p in folder.iterdir())
+    error = cli.fails("--db", str(path), "task", "list", code=3)
+    assert str(path) in error
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert path.read_bytes() == content
+
+
+# -- hostile text everywhere -----------------------------------------------------------
+
+HOSTILE = ("[bold red]Đỏ[/] [link=http://x]y[/link] \x1b[2J\x1b]0;pwned\x07 \u202egnp.exe "
+           "\x9b6n " + "Rấtdàiiiii" * 40)
+
+
+def _force(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE task SET title = ?", (HOSTILE,))
+    conn.execute("UPDATE agency SET name = ? WHERE code = 'SCT'", (HOSTILE,))
+    conn.execute("UPDATE directive SET title = ?, issuer = ?", (HOSTILE, HOSTILE))
+    conn.execute("UPDATE task_history SET note = ?, actor = ?", (HOSTILE, HOSTILE))
+    conn.commit()
+    conn.close()
+
+
+COMMANDS = [("task", "list"), ("task", "show", "1"), ("agency", "list"),
+            ("agency", "show", "SCT"), ("directive", "list"),
+            ("directive", "show", "2029/UBND-KTTH"), ("overdue", "--as-of", "2024-12-31"),
+            ("status", "--as-of", "2024-12-31"), ("weekly", "--as-of", "2024-07-03"),
+            ("export",)]
+
+
+@pytest.mark.parametrize("fmt", ["table", "plain", "json", "csv", "markdown"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
+def test_hostile_text_never_reaches_the_terminal(seeded, db_path, monkeypatch, command, fmt):
+    monkeypatch.setenv("COLUMNS", "60")
+    add_task(seeded, "x", "-l", "SCT", "-s", "STC", "--due", "1/7/2024", "--note", "n")
+    _force(db_path)
+    args = [*command, "--format", fmt]
+    if command == ("export",):
+        args = ["export", "--format", "json" if fmt == "json" else "toml"]
+    result = seeded(*args, code=None)
+    if result.exit_code == 2:  # this command has no such format
+        assert "Invalid value for '--format'" in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    for char in ("\x1b", "\x07", "\u202e", "\x9b"):
+        assert char not in result.stdout
+    assert "Traceback" not in result.output
