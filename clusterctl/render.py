@@ -31,13 +31,15 @@ class Column:
 
 def display(value: Any) -> str:
     """A value as one line of safe text: lists joined, None as '-'."""
-    if value is None or value == "" or value == []:
+    if value.__class__ is str:
+        if value.isprintable():
+            return value or "-"
+        return safe(value)
+    if value is None or value == []:
         return "-"
     if isinstance(value, list | tuple):
-        value = ", ".join(str(v) for v in value)
-    elif not isinstance(value, str):
-        return str(value)  # numbers and dates: nothing to escape
-    return value if value.isprintable() else safe(value)
+        return display(", ".join(str(v) for v in value))
+    return str(value)  # numbers and dates: nothing to escape
 
 
 def pick_format(requested: str | None, out: IO[str] | None = None) -> str:
@@ -83,7 +85,8 @@ def emit_rows(
         return _emit_json(rows, out)
     if format_ == "csv":
         return _emit_csv(rows, csv_fields, out)
-    cells = [[column.text(row) for column in columns] for row in rows]
+    getters = [column.text for column in columns]
+    cells = [tuple([get(row) for get in getters]) for row in rows]
     if not cells:
         if empty:
             sys.stderr.write(safe(empty) + "\n")
@@ -95,7 +98,7 @@ def emit_rows(
     else:
         if title:
             out.write(safe(title) + "\n\n")
-        _emit_plain([[c.header for c in columns], *cells], columns, out)
+        _emit_plain([tuple(c.header for c in columns), *cells], columns, out)
     return len(cells)
 
 
@@ -129,13 +132,13 @@ def _csv_value(value: Any) -> str:
     return UNSAFE.sub(escape_char, str(value))
 
 
-def _emit_plain(lines: list[list[str]], columns: Sequence[Column], out: IO[str]) -> None:
-    sizes = [[len(cell) if cell.isascii() else cell_width(cell) for cell in line]
+def _emit_plain(lines: list[tuple[str, ...]], columns: Sequence[Column], out: IO[str]) -> None:
+    sizes = [tuple([len(cell) if cell.isascii() else cell_width(cell) for cell in line])
              for line in lines]
-    widths = [max(size[i] for size in sizes) for i in range(len(columns))]
+    widths = [max(column) for column in zip(*sizes, strict=True)]
     right = [column.right for column in columns]
     last = len(columns) - 1
-    text = []
+    chunk = []
     for line, size in zip(lines, sizes, strict=True):
         parts = []
         for i, cell in enumerate(line):
@@ -144,8 +147,12 @@ def _emit_plain(lines: list[list[str]], columns: Sequence[Column], out: IO[str])
                 parts.append(pad + cell)
             else:
                 parts.append(cell if i == last else cell + pad)
-        text.append("  ".join(parts).rstrip())
-    out.write("\n".join(text) + "\n")
+        chunk.append("  ".join(parts).rstrip())
+        if len(chunk) == 1000:  # write as we go: the lines are not held twice
+            out.write("\n".join(chunk) + "\n")
+            chunk = []
+    if chunk:
+        out.write("\n".join(chunk) + "\n")
 
 
 def md_cell(text: str) -> str:
@@ -156,7 +163,7 @@ def md_cell(text: str) -> str:
 
 
 def _emit_markdown(
-    cells: list[list[str]], columns: Sequence[Column], title: str | None, out: IO[str]
+    cells: list[tuple[str, ...]], columns: Sequence[Column], title: str | None, out: IO[str]
 ) -> None:
     if title:
         out.write(f"## {md_cell(safe(title))}\n\n")
@@ -174,7 +181,7 @@ def console(out: IO[str] | None = None):
 
 
 def _emit_table(
-    cells: list[list[str]], columns: Sequence[Column], title: str | None, out: IO[str]
+    cells: list[tuple[str, ...]], columns: Sequence[Column], title: str | None, out: IO[str]
 ) -> None:
     from rich.table import Table
     from rich.text import Text

@@ -112,13 +112,12 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
         due_between=(as_of, as_of + timedelta(days=6)))))
     overdue = scope.tasks(categories=["overdue"])
     where, params = overdue.where()
-    by_agency = {
-        code: {"agency": code, "overdue": count, "longest": []}
-        for code, count in db.rows(
-            f"SELECT a.code, COUNT(*) FROM task t JOIN agency a ON a.id = t.lead_id "
-            f"WHERE {where} GROUP BY a.code", params)
-    }
-    for task in first_per_lead(db, overdue, longest):
+    counts = db.rows(f"SELECT t.lead_id, COUNT(*) FROM task t WHERE {where} "
+                     "GROUP BY t.lead_id", params)
+    codes = dict(db.rows("SELECT id, code FROM agency"))
+    by_agency = {codes[lead_id]: {"agency": codes[lead_id], "overdue": count, "longest": []}
+                 for lead_id, count in counts}
+    for task in first_per_lead(db, overdue, [lead_id for lead_id, _n in counts], longest):
         by_agency[task["lead"]]["longest"].append(task)
     return {
         "as_of": as_of.isoformat(),

@@ -110,12 +110,13 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     }
 
 
-def _support_of(db: Database, tasks_sql: str, params: dict) -> dict[int, list[str]]:
-    """The supporting agencies' codes of the tasks ``tasks_sql`` selects, in order."""
+def _support_of(db: Database, where: str, params: dict) -> dict[int, list[str]]:
+    """The supporting agencies' codes of the tasks ``where`` selects, in order."""
     support: dict[int, list[str]] = {}
-    for task_id, code in db.rows(
-        "SELECT s.task_id, a.code FROM task_support s JOIN agency a ON a.id = s.agency_id "
-        f"WHERE s.task_id IN ({tasks_sql}) ORDER BY s.task_id, s.position", params,
+    for task_id, code in db.stream(
+        "SELECT s.task_id, a.code FROM task t JOIN task_support s ON s.task_id = t.id "
+        f"JOIN agency a ON a.id = s.agency_id WHERE {where} ORDER BY s.task_id, s.position",
+        params,
     ):
         support.setdefault(task_id, []).append(code)
     return support
@@ -127,19 +128,27 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: str | None = None) 
     Rows are streamed; only the supporting agencies of the selected tasks are held.
     """
     where, params = task_filter.where()
-    support = _support_of(db, f"SELECT t.id FROM task t WHERE {where}", params)
+    support = _support_of(db, where, params)
     order_by = f"ORDER BY {order}" if order else _TASK_ORDER
     for row in db.stream(f"{_TASK_SELECT} WHERE {where} {order_by}", params):
         yield _task_dict(row, support.get(row[0], []), task_filter.as_of)
 
 
-def first_per_lead(db: Database, task_filter: TaskFilter, count: int) -> list[dict]:
-    """The first ``count`` tasks of each lead agency, by due date, among those selected."""
+def first_per_lead(
+    db: Database, task_filter: TaskFilter, lead_ids: list[int], count: int
+) -> list[dict]:
+    """The first ``count`` tasks of each lead agency, by due date, among those selected.
+
+    One small query per agency, each read off the (lead, status, due) index, instead of
+    ranking every selected task.
+    """
     where, params = task_filter.where()
-    ids = [task_id for (task_id,) in db.rows(
-        f"SELECT id FROM (SELECT t.id, ROW_NUMBER() OVER (PARTITION BY t.lead_id "
-        f"ORDER BY t.due, t.id) AS lead_rank FROM task t WHERE {where}) ranked "
-        "WHERE lead_rank <= :per_lead", {**params, "per_lead": count})]
+    ids = []
+    for lead_id in lead_ids:
+        ids += [task_id for (task_id,) in db.rows(
+            f"SELECT t.id FROM task t WHERE t.lead_id = :lead AND {where} "
+            "ORDER BY t.due, t.id LIMIT :per_lead",
+            {**params, "lead": lead_id, "per_lead": count})]
     chosen = TaskFilter(as_of=task_filter.as_of, soon_days=task_filter.soon_days, ids=ids)
     return list(list_tasks(db, chosen, order="a.code, t.due, t.id"))
 

@@ -54,8 +54,10 @@ class Task(SQLModel, table=True):
     __tablename__ = "task"
     __table_args__ = (
         UniqueConstraint("directive_id", "task_key", name="uq_task_directive_key"),
-        Index("ix_task_lead_status_due", "lead_id", "status", "due"),
-        Index("ix_task_status_due", "status", "due"),
+        # Every timeliness predicate reads status, due and completed_on: with them in the
+        # index, counts per agency and the overdue list never read the table itself.
+        Index("ix_task_lead_status_due", "lead_id", "status", "due", "completed_on"),
+        Index("ix_task_status_due", "status", "due", "completed_on", "lead_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     directive_id: int = Field(foreign_key="directive.id")

@@ -59,9 +59,9 @@ CREATE TABLE task (
 	FOREIGN KEY(lead_id) REFERENCES agency (id)
 );
 
-CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due);
+CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on);
 
-CREATE INDEX ix_task_status_due ON task (status, due);
+CREATE INDEX ix_task_status_due ON task (status, due, completed_on, lead_id);
 
 CREATE TABLE task_history (
 	id INTEGER NOT NULL, 
