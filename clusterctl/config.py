@@ -36,38 +36,31 @@ def today() -> date:
     return datetime.now(office_tz()).date()
 
 
+def _number(name: str, default, kind, highest, what: str):
+    """A number from the environment, between 0 and ``highest``, or the default."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= highest:
+        raise InputError(_("{name}={raw!r} must be {what} from 0 to {highest}").format(
+            name=name, raw=raw, what=what, highest=highest))
+    return value
+
+
 def due_soon_days() -> int:
     """How many days, the as-of date included, count as 'due soon'."""
-    raw = os.environ.get("CLUSTERCTL_DUE_SOON_DAYS")
-    if not raw:
-        return DEFAULT_DUE_SOON_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        days = -1
-    if not 0 <= days <= 366:
-        raise InputError(
-            _("CLUSTERCTL_DUE_SOON_DAYS={raw!r} must be a whole number from 0 to 366")
-            .format(raw=raw)
-        )
-    return days
+    return _number("CLUSTERCTL_DUE_SOON_DAYS", DEFAULT_DUE_SOON_DAYS, int, 366,
+                   _("a whole number"))
 
 
 def busy_timeout() -> float:
     """Seconds a command waits for another writer before giving up."""
-    raw = os.environ.get("CLUSTERCTL_BUSY_TIMEOUT")
-    if not raw:
-        return DEFAULT_BUSY_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1
-    if not 0 <= seconds <= 3600:
-        raise InputError(
-            _("CLUSTERCTL_BUSY_TIMEOUT={raw!r} must be a number of seconds from 0 to 3600")
-            .format(raw=raw)
-        )
-    return seconds
+    return _number("CLUSTERCTL_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT, float, 3600,
+                   _("a number of seconds"))
 
 
 def current_user() -> str:

@@ -92,5 +92,3 @@ def actor() -> str:
 
     return current_user()
 
-
-__all__ = ["_", "database", "say", "state"]

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from clusterctl.cli.common import AsOfOpt, as_of_date, database, format_of
+from clusterctl.cli.task import TASK_BASE_COLUMNS
 from clusterctl.i18n import _
 from clusterctl.render import Column
 
@@ -53,16 +54,7 @@ def _heading(what: str, as_of) -> str:
     return _("{what} as of {as_of} ({tz})").format(what=what, as_of=as_of, tz=office_tz_name())
 
 
-OVERDUE_COLUMNS = [
-    Column("id", _("ID"), right=True),
-    Column("directive", _("Directive")),
-    Column("key", _("Key")),
-    Column("title", _("Title")),
-    Column("lead", _("Lead")),
-    Column("support", _("Support")),
-    Column("due", _("Due")),
-    Column("days_overdue", _("Days overdue"), right=True),
-]
+OVERDUE_COLUMNS = [*TASK_BASE_COLUMNS, Column("days_overdue", _("Days overdue"), right=True)]
 OVERDUE_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "original_due",
                   "status", "days_overdue"]
 

@@ -49,7 +49,8 @@ def _timeliness(task: dict) -> str:
     return task["category"].replace("_", " ")
 
 
-TASK_COLUMNS = [
+# What identifies a task and its deadline, in every table of tasks.
+TASK_BASE_COLUMNS = [
     Column("id", _("ID"), right=True),
     Column("directive", _("Directive")),
     Column("key", _("Key")),
@@ -57,9 +58,9 @@ TASK_COLUMNS = [
     Column("lead", _("Lead")),
     Column("support", _("Support")),
     Column("due", _("Due")),
-    Column("status", _("Status")),
-    Column("category", _("Timeliness"), get=_timeliness),
 ]
+TASK_COLUMNS = [*TASK_BASE_COLUMNS, Column("status", _("Status")),
+                Column("category", _("Timeliness"), get=_timeliness)]
 TASK_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "original_due",
                "status", "completed_on", "category", "days_overdue"]
 

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from clusterctl.core.agencies import Agency, AgencyMatcher, check_code, check_text, load_agencies
+from clusterctl.core.agencies import check_code, check_text
 from clusterctl.core.tasks import STATUSES, check_key
 from clusterctl.core.tomlfile import LineFinder, Problem, TomlFileError, read_toml
 from clusterctl.errors import ClusterError
@@ -338,6 +338,3 @@ def _check_duplicates(parsed: Parsed) -> None:
                                           first=at(other.where))))
     parsed.directives = merged
     parsed.agencies = list(agencies.values())
-
-
-__all__ = ["Agency", "AgencyMatcher", "load_agencies", "read_files"]

@@ -71,23 +71,10 @@ class AlchemyDatabase(Database):
     def sqlalchemy_dialect(self):
         return self.engine.dialect
 
-    @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        with self.guard():
-            if self.conn.in_transaction():
-                self.conn.commit()
-            self.conn.begin()
-        self.in_transaction = True
-        try:
-            yield self
-        except BaseException:
-            self.conn.rollback()
-            raise
-        else:
-            with self.guard():
-                self.conn.commit()
-        finally:
-            self.in_transaction = False
+    def _begin(self) -> None:
+        if self.conn.in_transaction():  # SQLAlchemy opened one for an earlier read
+            self.conn.commit()
+        self.conn.begin()
 
     def close(self) -> None:
         self.conn.close()

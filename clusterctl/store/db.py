@@ -108,7 +108,7 @@ class Database:
         """All or nothing. Takes the write lock at once, so that two writers queue up
         (waiting up to the busy timeout) instead of one failing half-way."""
         with self.guard():
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin()
         self.in_transaction = True
         try:
             yield self
@@ -120,6 +120,9 @@ class Database:
                 self.conn.commit()
         finally:
             self.in_transaction = False
+
+    def _begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
 
     def close(self) -> None:
         self.conn.close()

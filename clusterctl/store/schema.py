@@ -134,6 +134,3 @@ def migrate(db: Database, version: int) -> None:
             "UPDATE clusterctl_meta SET value = :value WHERE name = 'schema_version'",
             {"value": str(SCHEMA_VERSION)},
         )
-
-
-__all__ = ["SCHEMA_VERSION", "connect_sqlite", "open_database"]
