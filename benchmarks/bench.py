@@ -177,6 +177,16 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
                               prepare=remover(fresh))
     cases["re-import"] = cc_case("re-import", "import", str(source))
 
+    def changed_copy():
+        """A copy in which someone wrote since the import: the full comparison runs."""
+        copier(db, scratch)()
+        subprocess.run([*cc, "--db", str(scratch), "task", "note", task_id, "ghi chú"],
+                       env=env, check=True, stderr=subprocess.DEVNULL)
+
+    cases["re-import, after a write"] = cc_case("re-import, after a write", "import",
+                                                str(source), database=scratch,
+                                                prepare=changed_copy)
+
     tw: dict[str, Case] = {}
     if task_bin:
         tw_json, tw_data = folder / "tasks.json", folder / "taskdata"

@@ -267,3 +267,45 @@ def test_export_one_directive_with_its_agencies(cli):
 
 def test_export_on_missing_database(cli):
     cli.fails("export", code=3)
+
+
+def test_reimport_of_unchanged_files_reads_nothing(cli, tmp_path, monkeypatch):
+    path = _write(tmp_path, "a.toml", BASE)
+    cli("import", path)
+    cli("task", "add", "-d", "1/UBND", "-l", "SCT", "Việc ba")  # a write: the cache is stale
+    calls = []
+    import clusterctl.core.importer as importer
+
+    real = importer.read_files
+    monkeypatch.setattr(importer, "read_files", lambda *a: calls.append(1) or real(*a))
+    second = cli("import", path)
+    assert calls == [1]
+    third = cli("import", path)  # nothing written since the last import: not even parsed
+    assert calls == [1]
+    assert third.stderr == second.stderr
+    assert "tasks: 0 added, 0 updated, 2 unchanged" in third.stderr
+    assert "not in the files (left alone): 1/UBND#3" in third.stderr
+    assert "tasks: 0 added, 0 updated, 2 unchanged" in cli("import", "--dry-run", path).stderr
+    assert calls == [1]
+
+
+def test_reimport_after_a_change_applies_the_file_again(cli, tmp_path):
+    path = _write(tmp_path, "a.toml", BASE)
+    cli("import", path)
+    cli("task", "edit", "1", "--title", "Đổi tên")
+    assert "tasks: 0 added, 1 updated, 1 unchanged" in cli("import", path).stderr
+    assert cli.json("task", "show", "1")["title"] == "Việc một"
+
+
+def test_fingerprint_counts_the_day_and_every_byte():
+    from datetime import date
+
+    from clusterctl.core.importcache import fingerprint
+
+    files = [("a.toml", b"x = 1"), ("b.toml", b"y = 2")]
+    same = fingerprint(files, date(2024, 1, 1))
+    assert fingerprint(list(files), date(2024, 1, 1)) == same
+    assert fingerprint(files, date(2024, 1, 2)) != same  # "+3d" means another date
+    assert fingerprint([("a.toml", b"x = 1y = 2")], date(2024, 1, 1)) != same
+    assert fingerprint(files[::-1], date(2024, 1, 1)) != same
+    assert fingerprint([("a.toml", OSError("gone"))], date(2024, 1, 1)) is None

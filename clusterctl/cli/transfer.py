@@ -26,16 +26,58 @@ def import_(
     import gc
 
     from clusterctl.config import today
+    from clusterctl.core.importcache import fingerprint
     from clusterctl.core.importer import read_files
+    from clusterctl.core.tomlfile import read_raw
 
     # An import builds many small objects and no reference cycles: the cyclic collector
     # would only rescan them, over and over (~10% of a 10,000-task import).
     gc.disable()
-    parsed = read_files(files, today())
+    raw = read_raw(files)
+    files_fingerprint = fingerprint(raw, today())
+    unchanged = _unchanged_since_last_import(files_fingerprint)
+    if unchanged is not None:
+        _summary(unchanged, files, dry_run)
+        return
+    parsed = read_files(raw, today())
+    del raw
     if parsed.problems:
         _fail(parsed.problems + _agency_problems(parsed), files)
-    plan = _dry_plan(parsed) if dry_run else _import(parsed, ", ".join(files))
-    _summary(plan, files, dry_run)
+    source = ", ".join(files)
+    plan = _dry_plan(parsed) if dry_run else _import(parsed, source, files_fingerprint)
+    _summary(plan_totals(plan), files, dry_run, plan)
+
+
+def _unchanged_since_last_import(files_fingerprint: str | None) -> dict | None:
+    """The totals of the last import, if it was of these very files and nothing changed."""
+    from clusterctl.core.importcache import unchanged_import
+    from clusterctl.store.db import sqlite_path
+
+    path = sqlite_path(state.location)
+    if files_fingerprint is None or (path is not None and not path.exists()):
+        return None
+    with database(write=False) as db:
+        record = unchanged_import(db, files_fingerprint)
+    if record is None:
+        return None
+    # Everything in the files is in the database exactly as they say: all unchanged.
+    return {name: [0, 0, sum(record[name])] for name in ("agencies", "directives", "tasks")} | {
+        "not_in_files": record["not_in_files"], "not_in_files_count": record[
+            "not_in_files_count"]}
+
+
+def plan_totals(plan) -> dict:
+    """Added, updated and unchanged counts, and the tasks the files leave out."""
+    return {
+        "agencies": [len(plan.agencies_added), len(plan.agencies_updated),
+                     plan.agencies_unchanged],
+        "directives": [len(plan.directives_added), len(plan.directives_updated),
+                       plan.directives_unchanged],
+        "tasks": [len(plan.tasks_added), len(plan.tasks_updated) + len(plan.notes_added),
+                  plan.tasks_unchanged],
+        "not_in_files": plan.not_in_files[:MAX_SHOWN],
+        "not_in_files_count": len(plan.not_in_files),
+    }
 
 
 def _agency_problems(parsed) -> list:
@@ -72,7 +114,8 @@ def _dry_plan(parsed):
     return plan
 
 
-def _import(parsed, source: str):
+def _import(parsed, source: str, files_fingerprint: str | None):
+    from clusterctl.core.importcache import remember_import
     from clusterctl.core.importplan import apply_plan, make_plan
     from clusterctl.store.db import sqlite_path
 
@@ -93,6 +136,7 @@ def _import(parsed, source: str):
             _fail(plan.problems, parsed.files)  # leaving the transaction rolls back
         with _progress(len(plan.tasks_added) + len(plan.tasks_updated)) as advance:
             apply_plan(db, plan, actor=actor(), source=source, progress=advance)
+        remember_import(db, files_fingerprint, plan_totals(plan))
     return plan
 
 
@@ -138,26 +182,21 @@ def _fail(problems, files) -> None:
     raise typer.Exit(EXIT_INPUT)
 
 
-def _summary(plan, files: list[str], dry_run: bool) -> None:
-    counts = [
-        (_("agencies"), len(plan.agencies_added), len(plan.agencies_updated),
-         plan.agencies_unchanged),
-        (_("directives"), len(plan.directives_added), len(plan.directives_updated),
-         plan.directives_unchanged),
-        (_("tasks"), len(plan.tasks_added), len(plan.tasks_updated) + len(plan.notes_added),
-         plan.tasks_unchanged),
-    ]
+def _summary(totals: dict, files: list[str], dry_run: bool, plan=None) -> None:
+    """The summary on stderr; a dry run also lists each change of ``plan``."""
     head = _("Dry run of {files}: nothing was written.") if dry_run else _("Imported {files}.")
     say(head.format(files=", ".join(files)))
-    for name, added, updated, unchanged in counts:
+    for key, name in (("agencies", _("agencies")), ("directives", _("directives")),
+                      ("tasks", _("tasks"))):
+        added, updated, unchanged = totals[key]
         say("  " + _("{name}: {a} added, {u} updated, {s} unchanged").format(
             name=name, a=added, u=updated, s=unchanged))
-    if plan.not_in_files:
-        shown = ", ".join(plan.not_in_files[:MAX_SHOWN])
-        more = len(plan.not_in_files) - MAX_SHOWN
+    if totals["not_in_files_count"]:
+        shown = ", ".join(totals["not_in_files"])
+        more = totals["not_in_files_count"] - len(totals["not_in_files"])
         say("  " + _("in the database but not in the files (left alone): {refs}").format(
             refs=shown + (_(" and {n} more").format(n=more) if more > 0 else "")))
-    if dry_run:
+    if dry_run and plan is not None:
         for line in _plan_lines(plan):
             say("  " + line)
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from clusterctl.core.agencies import check_code, check_text
@@ -283,13 +282,13 @@ def _close_key(key: str, allowed: set[str]) -> str:
     return _(" (did you mean {key!r}?)").format(key=close[0]) if close else ""
 
 
-def read_files(paths: list[str], today: date) -> Parsed:
-    """Read and check every file; the result holds every problem found."""
+def read_files(raw: list[tuple[str, bytes | OSError]], today: date) -> Parsed:
+    """Check every file (given as read by :func:`read_raw`); the result holds every problem."""
     parsed = Parsed()
-    for name in paths:
+    for name, content in raw:
         parsed.files.append(name)
         try:
-            data, text = read_toml(Path(name), name)
+            data, text = read_toml(name, content)
         except TomlFileError as exc:
             parsed.problems.append(exc.problem)
             continue

@@ -37,12 +37,21 @@ _HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_.\s]+?)\s*\]\]\s*(?:#.*)?$")
 _ASSIGN = re.compile(r"^\s*\"?([A-Za-z_][A-Za-z0-9_-]*)\"?\s*=")
 
 
-def read_toml(path: Path, name: str) -> tuple[dict, str]:
-    """Parse a file; return its tables and its text, or raise :class:`TomlFileError`."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TomlFileError(Problem(name, None, "", f"cannot read it: {exc.strerror}")) from None
+def read_raw(names: list[str]) -> list[tuple[str, bytes | OSError]]:
+    """Each file's bytes, or the error that kept it from being read."""
+    raw: list[tuple[str, bytes | OSError]] = []
+    for name in names:
+        try:
+            raw.append((name, Path(name).read_bytes()))
+        except OSError as exc:
+            raw.append((name, exc))
+    return raw
+
+
+def read_toml(name: str, raw: bytes | OSError) -> tuple[dict, str]:
+    """Parse a file's bytes; return its tables and text, or raise :class:`TomlFileError`."""
+    if isinstance(raw, OSError):
+        raise TomlFileError(Problem(name, None, "", f"cannot read it: {raw.strerror or raw}"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

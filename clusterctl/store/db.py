@@ -21,6 +21,12 @@ Params = Mapping[str, Any] | None
 sqlite3.register_adapter(date, date.isoformat)
 
 
+BUMP_GENERATION = (
+    "UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(64)) "
+    "WHERE name = 'generation'"
+)
+
+
 def utc_now() -> str:
     """The current instant in UTC, as stored in ``created_at``, ``updated_at`` and history."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -104,13 +110,19 @@ class Database:
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator["Database"]:
+    def transaction(self, *, bump: bool = True) -> Iterator["Database"]:
         """All or nothing. Takes the write lock at once, so that two writers queue up
-        (waiting up to the busy timeout) instead of one failing half-way."""
+        (waiting up to the busy timeout) instead of one failing half-way.
+
+        Each write transaction bumps the database's generation, which tells an import that
+        nothing was written since the last one (see :mod:`clusterctl.core.importcache`).
+        """
         with self.guard():
             self._begin()
         self.in_transaction = True
         try:
+            if bump:
+                self.execute(BUMP_GENERATION)
             yield self
         except BaseException:
             self.conn.rollback()

@@ -110,7 +110,7 @@ def create_schema(db: Database) -> None:
 
         statements = ddl_statements(db.sqlalchemy_dialect())
     db.prepare_new()
-    with db.transaction():
+    with db.transaction(bump=False):
         if db.table_names():  # another process created it while we waited for the lock
             return
         db.script(statements)
@@ -119,13 +119,14 @@ def create_schema(db: Database) -> None:
             [
                 {"name": "application", "value": APPLICATION},
                 {"name": "schema_version", "value": str(SCHEMA_VERSION)},
+                {"name": "generation", "value": "0"},
             ],
         )
 
 
 def migrate(db: Database, version: int) -> None:
     """Bring a database from ``version`` to :data:`SCHEMA_VERSION`, all or nothing."""
-    with db.transaction():
+    with db.transaction(bump=False):
         current = int(db.scalar("SELECT value FROM clusterctl_meta WHERE name = 'schema_version'"))
         for migration in MIGRATIONS:
             if migration.version > current:
