@@ -309,3 +309,32 @@ def test_fingerprint_counts_the_day_and_every_byte():
     assert fingerprint([("a.toml", b"x = 1y = 2")], date(2024, 1, 1)) != same
     assert fingerprint(files[::-1], date(2024, 1, 1)) != same
     assert fingerprint([("a.toml", OSError("gone"))], date(2024, 1, 1)) is None
+
+
+def test_created_entry_json_matches_the_generic_encoder():
+    from datetime import date
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from clusterctl.core.tasks import changes_json, created_json
+
+    @given(title=st.text(), lead=st.text(), support=st.lists(st.text(), max_size=3),
+           due=st.none() | st.dates(), original=st.none() | st.dates(),
+           completed=st.none() | st.dates(), status=st.sampled_from(["open", "done"]))
+    def check(title, lead, support, due, original, completed, status):
+        def iso(day: date | None):
+            return day.isoformat() if day else None
+
+        expected = {"title": [None, title], "lead": [None, lead], "support": [None, support],
+                    "due": [None, iso(due)]}
+        if original and original != due:
+            expected["original_due"] = [None, iso(original)]
+        expected["status"] = [None, status]
+        if completed:
+            expected["completed_on"] = [None, iso(completed)]
+        written = created_json(title=title, lead=lead, support=support, due=due,
+                               status=status, completed_on=completed, original_due=original)
+        assert written == changes_json(expected)
+
+    check()

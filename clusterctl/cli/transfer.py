@@ -115,8 +115,7 @@ def _dry_plan(parsed):
 
 
 def _import(parsed, source: str, files_fingerprint: str | None):
-    from clusterctl.core.importcache import remember_import
-    from clusterctl.core.importplan import apply_plan, make_plan
+    from clusterctl.core.importplan import make_plan
     from clusterctl.store.db import sqlite_path
 
     path = sqlite_path(state.location)
@@ -126,7 +125,16 @@ def _import(parsed, source: str, files_fingerprint: str | None):
         empty_plan = make_plan(None, parsed)
         if empty_plan.problems:
             _fail(empty_plan.problems, parsed.files)
-    with database(write=True) as db, db.transaction():
+    with database(write=True) as db:
+        db.prepare_bulk()
+        return _import_into(db, parsed, source, files_fingerprint, empty_plan)
+
+
+def _import_into(db, parsed, source: str, files_fingerprint: str | None, empty_plan):
+    from clusterctl.core.importcache import remember_import
+    from clusterctl.core.importplan import apply_plan, make_plan
+
+    with db.transaction():
         # Unless someone filled the new database meanwhile, the plan made against no
         # database is the plan: planning 100,000 tasks twice would cost seconds.
         fresh = empty_plan is not None and db.scalar(

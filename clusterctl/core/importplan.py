@@ -10,7 +10,7 @@ from datetime import date
 
 from clusterctl.core.agencies import Agency, AgencyMatcher, load_agencies
 from clusterctl.core.importer import AgencyIn, DirectiveIn, Parsed, TaskIn
-from clusterctl.core.tasks import changes_json
+from clusterctl.core.tasks import INSERT_HISTORY, created_json, history_row
 from clusterctl.core.tomlfile import Problem
 from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
@@ -293,9 +293,7 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str,
     history: list[dict] = []
     _write_new_tasks(db, plan, agency_ids, directive_ids, now, actor, source, history, progress)
     _write_updates(db, plan, agency_ids, now, actor, source, history, progress)
-    db.executemany(
-        "INSERT INTO task_history (task_id, at, actor, action, changes, note, source) "
-        "VALUES (:task_id, :at, :actor, :action, :changes, :note, :source)", history)
+    db.executemany(INSERT_HISTORY, history)
 
 
 def _write_agencies(db: Database, plan: Plan, now: str) -> dict[int, int]:
@@ -343,10 +341,9 @@ def _write_directives(db: Database, plan: Plan, now: str) -> dict[str, int]:
     return ids
 
 
-def _entry(task_id: int, action: str, changes: dict, note, now, actor, source) -> dict:
-    return {"task_id": task_id, "at": now, "actor": actor, "action": action,
-            "changes": changes_json(changes),
-            "note": note, "source": source}
+def _entry(task_id: int, action: str, changes: dict | str, note, now, actor, source) -> dict:
+    return history_row(task_id, actor=actor, action=action, changes=changes, note=note,
+                       source=source, at=now)
 
 
 def _agency_id(agency: Agency, agency_ids: dict[int, int]) -> int:
@@ -376,12 +373,11 @@ def _write_new_tasks(db, plan, agency_ids, directive_ids, now, actor, source, hi
         task_id = new_ids[(row["d"], row["k"])]
         support += [{"t": task_id, "a": _agency_id(a, agency_ids), "p": i}
                     for i, a in enumerate(change.support)]
-        history.append(_entry(task_id, "created", {
-            "title": [None, row["title"]], "lead": [None, change.lead.code],
-            "support": [None, [a.code for a in change.support]],
-            "due": [None, _iso(row["due"])], "status": [None, row["status"]],
-            **({"completed_on": [None, _iso(row["completed_on"])]} if row["completed_on"]
-               else {})}, change.task.note, now, actor, source))
+        history.append(_entry(task_id, "created", created_json(
+            title=row["title"], lead=change.lead.code,
+            support=[a.code for a in change.support], due=row["due"], status=row["status"],
+            completed_on=row["completed_on"], original_due=row["original_due"],
+        ), change.task.note, now, actor, source))
     db.executemany("INSERT INTO task_support (task_id, agency_id, position) "
                    "VALUES (:t, :a, :p)", support)
 

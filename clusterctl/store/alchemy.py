@@ -68,6 +68,9 @@ class AlchemyDatabase(Database):
     def prepare_new(self) -> None:
         pass
 
+    def prepare_bulk(self) -> None:
+        pass
+
     def sqlalchemy_dialect(self):
         return self.engine.dialect
 

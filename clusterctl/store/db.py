@@ -133,6 +133,12 @@ class Database:
         finally:
             self.in_transaction = False
 
+    def prepare_bulk(self) -> None:
+        """Before writing many rows: a page cache of 64 MiB (rather than 2) keeps the
+        indexes' pages at hand; SQLite allocates it only as it fills."""
+        with self.guard():
+            self.conn.execute("PRAGMA cache_size = -65536")
+
     def _begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
 
