@@ -338,3 +338,48 @@ def test_created_entry_json_matches_the_generic_encoder():
         assert written == changes_json(expected)
 
     check()
+
+
+def test_quick_path_agrees_with_the_full_checks():
+    """The importer's fast path for ordinary task tables must accept only what the full
+    checks accept, with the same result."""
+    from datetime import date, datetime
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from clusterctl.core.importer import DirectiveIn, FileReader, Parsed, Where
+
+    today = date(2024, 7, 1)
+    texts = st.one_of(st.sampled_from(["1", "SCT", "Rà soát", " x", "x ", "", "a#b", "a b",
+                                       "e\u0301", "\x1b[2J", "k" * 70]), st.text(max_size=8),
+                      st.integers(0, 99))
+    dates = st.one_of(st.dates(date(2024, 1, 1), date(2024, 12, 31)),
+                      st.sampled_from(["30/6/2024", "thường xuyên", "31/2/2024"]),
+                      st.just(datetime(2024, 1, 1, 8)), st.integers())
+    tables = st.fixed_dictionaries(
+        {"key": texts, "title": texts, "lead": texts},
+        optional={"support": st.one_of(st.lists(texts, max_size=3), texts),
+                  "due": dates, "original_due": dates,
+                  "status": st.sampled_from(["open", "in_progress", "done", "cancelled",
+                                             "finished", 3]),
+                  "completed_on": dates, "note": texts, "tittle": texts})
+
+    def run(table, quick: bool):
+        parsed = Parsed()
+        reader = FileReader("f.toml", "", parsed, today)
+        if not quick:
+            reader.quick_task = lambda table, where: None
+        directive = DirectiveIn("1/UBND", today, "", "T", Where("f.toml", (), "d"))
+        reader.task(dict(table), Where("f.toml", ("directives", 0, "tasks", 0), "t"),
+                    directive)
+        tasks = [(t.key, t.title, t.lead, t.support, t.due, t.has_due, t.original_due,
+                  t.status, t.completed_on, t.note, t.where.label) for t in directive.tasks]
+        return tasks, [str(p) for p in parsed.problems]
+
+    @settings(max_examples=400, deadline=None)
+    @given(table=tables)
+    def check(table):
+        assert run(table, quick=True) == run(table, quick=False)
+
+    check()

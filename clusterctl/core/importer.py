@@ -11,8 +11,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from clusterctl.core.agencies import check_code, check_text
-from clusterctl.core.tasks import STATUSES, check_key
+from clusterctl.core.agencies import check_code, check_text, is_plain_text
+from clusterctl.core.tasks import BAD_KEY, STATUSES, check_key
 from clusterctl.core.tomlfile import LineFinder, Problem, TomlFileError, read_toml
 from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
@@ -230,6 +230,10 @@ class FileReader:
             self.parsed.directives.append(directive)
 
     def task(self, table: Any, where: Where, directive: DirectiveIn) -> None:
+        quick = self.quick_task(table, where)
+        if quick is not None:
+            directive.tasks.append(quick)
+            return
         if isinstance(table, dict) and isinstance(table.get("key"), str | int):
             where.label += f" (key {str(table['key']).strip()!r})"
         if not self.check_keys(table, TASK_KEYS, {"key", "title", "lead"}, where):
@@ -261,6 +265,37 @@ class FileReader:
             directive.tasks.append(TaskIn(
                 key, title, lead, support, due, "due" in table, original_due, status,
                 completed_on, note, where))
+
+    def quick_task(self, table: Any, where: Where) -> TaskIn | None:
+        """A task table as it usually is, accepted in a few C calls; anything else (None)
+        takes the full path above, which reports each problem. It accepts only tables that
+        the full path accepts, with the same result (a test compares the two)."""
+        if type(table) is not dict or not table.keys() <= TASK_KEYS:
+            return None
+        key, title, lead = table.get("key"), table.get("title"), table.get("lead")
+        if not (is_plain_text(key, 64) and is_plain_text(title, 4000)
+                and is_plain_text(lead, 500)) or BAD_KEY.search(key):
+            return None
+        support = table.get("support")
+        if support is not None and not (type(support) is list and len(support) <= 100 and all(
+                is_plain_text(s, 500) for s in support)):
+            return None
+        due, original_due = table.get("due"), table.get("original_due")
+        if not ((due is None or type(due) is date)
+                and (original_due is None or type(original_due) is date)):
+            return None
+        status, completed_on = table.get("status"), table.get("completed_on")
+        if status == "done":
+            if type(completed_on) is not date or completed_on > self.today:
+                return None
+        elif "completed_on" in table or (status is not None and status not in STATUSES):
+            return None
+        note = table.get("note")
+        if note is not None and not is_plain_text(note, 20000):
+            return None
+        where.label += f" (key {key!r})"
+        return TaskIn(key, title, lead, None if support is None else list(support), due,
+                      "due" in table, original_due, status, completed_on, note, where)
 
     def due(self, table: dict, key: str, where: Where) -> date | None:
         value = table.get(key)

@@ -269,12 +269,12 @@ def next_key(db: Database, directive_id: int) -> str:
     return str(max(numbers, default=0) + 1)
 
 
-_BAD_KEY = re.compile(r"[\s#]")
+BAD_KEY = re.compile(r"[\s#]")
 
 
 def check_key(key: str) -> str:
     key = check_text(key, _("task key"), limit=64)
-    if _BAD_KEY.search(key):
+    if BAD_KEY.search(key):
         raise InputError(
             _("task key {key!r} must not contain spaces or '#'").format(key=key)
         )
