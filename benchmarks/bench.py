@@ -222,7 +222,7 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
         if name in tw and not tw[name].times:  # each Taskwarrior command is timed once
             pair.append(tw[name])
         measure(pair, runs)
-        print(f"  {size:>7} {name:<20} {case.summary()['median_s']:8.3f} s", file=sys.stderr,
+        print(f"  {size:>7} {name:<26} {case.summary()['median_s']:8.3f} s", file=sys.stderr,
               flush=True)
 
     results = {}
@@ -280,7 +280,7 @@ def print_table(report: dict) -> None:
     print(f"\nclusterctl {report['clusterctl_version']} on {report['machine']['summary']}")
     for name, figures in report["floor"].items():
         print(f"  floor: {name}: {figures['median_s']:.3f} s")
-    head = (f"{'size':>7}  {'command':<20} {'clusterctl':>10} {'spread':>15} {'RSS MiB':>8} "
+    head = (f"{'size':>7}  {'command':<26} {'clusterctl':>10} {'spread':>15} {'RSS MiB':>8} "
             f"{'Taskwarrior':>11} {'ratio':>6}  target")
     print(head)
     print("-" * len(head))
@@ -293,7 +293,7 @@ def print_table(report: dict) -> None:
                 verdict = f"{entry['target']}: {'met' if entry['met'] else 'NOT MET'}"
             if "rss_met" in entry and not entry["rss_met"]:
                 verdict += f"; RSS over {entry['rss_target_mib']} MiB"
-            print(f"{size:>7}  {name:<20} {ours['median_s']:>9.3f}s "
+            print(f"{size:>7}  {name:<26} {ours['median_s']:>9.3f}s "
                   f"{ours['min_s']:>6.3f}-{ours['max_s']:<7.3f} {ours['peak_rss_mib']:>8.1f} "
                   f"{(f'{theirs:.3f}s' if theirs else '-'):>11} "
                   f"{entry.get('ratio', '-'):>6}  {verdict}")
