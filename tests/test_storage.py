@@ -136,12 +136,48 @@ def test_locked_database_waits_then_exits_3(cli, db_path, monkeypatch):
     cli("agency", "add", "SCT", "Sở Công Thương")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def _read_only(path) -> bool:
+    """Make ``path`` read-only even for root (chattr +i); False where that is unsupported."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        path.chmod(0o500 if path.is_dir() else 0o400)
+        return True
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def _writable_again(path) -> None:
+    import subprocess
+
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
+    path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def test_read_only_database_refuses_writes(cli, db_path):
-    cli("init")
-    db_path.chmod(0o400)
-    error = cli.fails("agency", "add", "SCT", "Sở Công Thương", code=3)
-    assert "read-only" in error
+    cli("agency", "add", "SCT", "Sở Công Thương")
+    if not _read_only(db_path):
+        pytest.skip("this file system cannot make a file read-only for root")
+    try:
+        error = cli.fails("agency", "add", "STC", "Sở Tài chính", code=3)
+        assert "read-only" in error and str(db_path) in error
+        assert [a["code"] for a in cli.json("agency", "list")] == ["SCT"]
+    finally:
+        _writable_again(db_path)
+
+
+def test_read_only_folder_is_exit_3_for_a_new_database(cli, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if not _read_only(folder):
+        pytest.skip("this file system cannot make a folder read-only for root")
+    try:
+        error = cli.fails("--db", str(folder / "x.db"), "init", code=3)
+        assert "cannot create the database" in error
+        assert list(folder.iterdir()) == []
+    finally:
+        _writable_again(folder)
 
 
 def test_bad_settings_are_exit_2(cli, monkeypatch):
