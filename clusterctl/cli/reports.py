@@ -77,6 +77,9 @@ def overdue(
 
     A task due on D is overdue from D+1 in the office time zone, never on its due day.
     """
+    import itertools
+
+    from clusterctl.config import office_tz_name
     from clusterctl.core.reports import overdue_tasks
     from clusterctl.render import emit_rows
 
@@ -88,26 +91,15 @@ def overdue(
             first = next(tasks, None)
             if first is None:
                 return
-            tasks = _chain(first, tasks)
+            tasks = itertools.chain([first], tasks)
         title = _heading(_("Overdue tasks"), scope.as_of)
         count = emit_rows(tasks, OVERDUE_COLUMNS, fmt, csv_fields=OVERDUE_FIELDS,
                           title=title)
     if count == 0 and fmt in ("table", "plain", "markdown"):
         sys.stdout.write(_("No overdue tasks as of {as_of} ({tz}).").format(
-            as_of=scope.as_of, tz=_tz()) + "\n")
+            as_of=scope.as_of, tz=office_tz_name()) + "\n")
     if fail_on_overdue and count:
         raise typer.Exit(1)
-
-
-def _tz() -> str:
-    from clusterctl.config import office_tz_name
-
-    return office_tz_name()
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def _rate(row: dict, numerator: str, denominator: str, rate: str) -> str:
@@ -201,12 +193,13 @@ def weekly(
     overdue count per lead agency with its 5 longest-overdue tasks.
     """
     from clusterctl.cli.weekly_render import render_weekly
+    from clusterctl.config import office_tz_name
     from clusterctl.core.reports import weekly_summary
 
     fmt = format_of(format_)
     with database(write=False) as db:
         summary = weekly_summary(db, _scope(db, as_of, agency, directive))
-    render_weekly(summary, fmt, _tz())
+    render_weekly(summary, fmt, office_tz_name())
 
 
 def register(app: typer.Typer) -> None:

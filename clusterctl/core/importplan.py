@@ -64,12 +64,6 @@ class Plan:
     directive_ids: dict[str, int] = field(default_factory=dict)  # existing, by number key
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def changes_anything(self) -> bool:
-        return bool(self.agencies_added or self.agencies_updated or self.directives_added
-                    or self.directives_updated or self.tasks_added or self.tasks_updated
-                    or self.notes_added)
-
 
 def _chunks(values: list, size: int = CHUNK) -> Iterator[tuple[str, dict]]:
     """``(":p0, :p1, ...", {"p0": ..., ...})`` for each slice of ``values``."""

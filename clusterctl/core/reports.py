@@ -8,8 +8,6 @@ from clusterctl.core.tasks import TaskFilter, first_per_lead, list_tasks
 from clusterctl.core.timeliness import CATEGORIES, PREDICATES
 from clusterctl.store.db import Database
 
-COUNTED = [c for c in CATEGORIES if c != "cancelled"]
-
 
 @dataclass
 class Scope:
