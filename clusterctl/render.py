@@ -23,6 +23,7 @@ class Column:
     header: str
     get: Callable[[dict], Any] | None = None  # default: row[key]
     right: bool = False
+    wrap: bool = False  # in a terminal table, this column (titles, names) takes the squeeze
 
     def text(self, row: dict) -> str:
         value = self.get(row) if self.get else row.get(self.key)
@@ -187,10 +188,12 @@ def _emit_table(
     from rich.text import Text
 
     table = Table(title=Text(title) if title else None, title_justify="left")
-    for column in columns:
-        table.add_column(
-            column.header, justify="right" if column.right else "left", overflow="fold"
-        )
+    for index, column in enumerate(columns):
+        # Short columns (codes, dates, counts) keep their width; long text wraps instead.
+        widest = max([cell_width(column.header), *(cell_width(line[index]) for line in cells)])
+        keep = not column.wrap and widest <= 14
+        table.add_column(column.header, justify="right" if column.right else "left",
+                         overflow="fold", no_wrap=keep, min_width=widest if keep else None)
     for line in cells:
         table.add_row(*(Text(cell) for cell in line))
     console(out).print(table)

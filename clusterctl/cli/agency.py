@@ -38,8 +38,8 @@ def list_(format_: FormatOpt = None) -> None:
 
     with database(write=False) as db:
         rows = [agency.as_dict() for agency in load_agencies(db)]
-    columns = [Column("code", _("Code")), Column("name", _("Name")),
-               Column("aliases", _("Aliases"))]
+    columns = [Column("code", _("Code")), Column("name", _("Name"), wrap=True),
+               Column("aliases", _("Aliases"), wrap=True)]
     emit_rows(rows, columns, format_of(format_), csv_fields=["code", "name", "aliases"],
               empty=_("No agencies yet: add one with 'clusterctl agency add CODE NAME'."))
 

@@ -41,7 +41,7 @@ def list_(format_: FormatOpt = None) -> None:
         rows = [d.as_dict() | counts for d, counts in list_directives(db)]
     columns = [Column("number", _("Number")), Column("issued", _("Issued")),
                Column("tasks", _("Tasks"), right=True), Column("open", _("Open"), right=True),
-               Column("title", _("Title"))]
+               Column("title", _("Title"), wrap=True)]
     fields = ["number", "issued", "issuer", "title", "tasks", "open"]
     emit_rows(rows, columns, format_of(format_), csv_fields=fields,
               empty=_("No directives yet: add one with 'clusterctl directive add' or "

@@ -54,7 +54,7 @@ TASK_BASE_COLUMNS = [
     Column("id", _("ID"), right=True),
     Column("directive", _("Directive")),
     Column("key", _("Key")),
-    Column("title", _("Title")),
+    Column("title", _("Title"), wrap=True),
     Column("lead", _("Lead")),
     Column("support", _("Support")),
     Column("due", _("Due")),
