@@ -92,3 +92,25 @@ def test_reports_use_indexes(plans):
     where, params = either.where()
     plan = plans(f"{_TASK_SELECT} WHERE {where}", params)
     assert "ix_task_lead_status_due" in plan and "ix_task_support_agency_id" in plan
+
+
+def test_bulk_import_into_an_empty_database_keeps_every_index(cli, db_path, tmp_path):
+    """A large first import drops the secondary indexes and builds them again at the end."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source = tmp_path / "big.toml"
+    generator = Path(__file__).resolve().parent.parent / "examples" / "generate.py"
+    with source.open("w", encoding="utf-8") as out:
+        subprocess.run([sys.executable, str(generator), "1200"], stdout=out, check=True)
+    cli("import", str(source))
+    conn = sqlite3.connect(db_path)
+    names = {name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'")}
+    assert {"ix_task_lead_status_due", "ix_task_status_due", "ix_task_history_task_id",
+            "ix_task_support_agency_id"} <= names
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT COUNT(*) FROM task_history").fetchone()[0] == 1200
+    conn.close()
+    assert "ok (1200 tasks" in cli("db", "check").stdout

@@ -280,7 +280,18 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency])
 
 def apply_plan(db: Database, plan: Plan, *, actor: str, source: str,
                progress: Callable[[int], None] = lambda n: None) -> None:
-    """Write the plan; the caller holds the transaction."""
+    """Write the plan; the caller holds the transaction.
+
+    Into a database without tasks, many tasks load faster with the secondary indexes
+    dropped and built again once at the end (a quarter of a 10,000-task import).
+    """
+    from clusterctl.store.schema import secondary_indexes
+
+    rebuild = []
+    if len(plan.tasks_added) >= 1000 and db.scalar("SELECT COUNT(*) FROM task") == 0:
+        rebuild = secondary_indexes(db, {"task", "task_history", "task_support"})
+        for name, _create in rebuild:
+            db.execute(f"DROP INDEX {name}")
     now = utc_now()
     agency_ids = _write_agencies(db, plan, now)
     directive_ids = plan.directive_ids | _write_directives(db, plan, now)
@@ -288,6 +299,8 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str,
     _write_new_tasks(db, plan, agency_ids, directive_ids, now, actor, source, history, progress)
     _write_updates(db, plan, agency_ids, now, actor, source, history, progress)
     db.executemany(INSERT_HISTORY, history)
+    for _name, create in rebuild:
+        db.execute(create)
 
 
 def _write_agencies(db: Database, plan: Plan, now: str) -> dict[int, int]:

@@ -102,13 +102,7 @@ def read_version(db: Database) -> int | None:
 
 def create_schema(db: Database) -> None:
     """Create every table of the current schema and stamp its version."""
-    if db.dialect == "sqlite":
-        text = SQLITE_SCHEMA.read_text(encoding="utf-8")
-        statements = [s.strip() for s in text.split(";\n") if s.strip()]
-    else:
-        from clusterctl.store.models import ddl_statements
-
-        statements = ddl_statements(db.sqlalchemy_dialect())
+    statements = schema_statements(db)
     db.prepare_new()
     with db.transaction(bump=False):
         if db.table_names():  # another process created it while we waited for the lock
@@ -122,6 +116,26 @@ def create_schema(db: Database) -> None:
                 {"name": "generation", "value": "0"},
             ],
         )
+
+
+def schema_statements(db: Database) -> list[str]:
+    """The statements that create the current schema, for this database's dialect."""
+    if db.dialect == "sqlite":
+        text = SQLITE_SCHEMA.read_text(encoding="utf-8")
+        return [s.strip() for s in text.split(";\n") if s.strip()]
+    from clusterctl.store.models import ddl_statements
+
+    return ddl_statements(db.sqlalchemy_dialect())
+
+
+def secondary_indexes(db: Database, tables: set[str]) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the indexes on ``tables`` that are not keys."""
+    found = []
+    for statement in schema_statements(db):
+        words = statement.split()
+        if words[:2] == ["CREATE", "INDEX"] and words[4] in tables:
+            found.append((words[2], statement))
+    return found
 
 
 def migrate(db: Database, version: int) -> None:
