@@ -52,15 +52,15 @@ def has_unsafe(value: str) -> bool:
 
 
 _JAMO = re.compile("[\u1100-\u115f]")  # the only wide block below U+2E80
-# Anything that may not take exactly one column: a mark, Jamo, or U+2E80 and above.
+# Below U+2E80, what may not take exactly one column: a combining mark or Hangul Jamo.
 _ODD = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-                  "\u1100-\u115f\u2e80-\U0010ffff]")
+                  "\u1100-\u115f]")
 
 
 def cell_width(value: str) -> int:
     """Columns ``value`` takes on a terminal: wide East Asian characters count twice,
     combining marks not at all. Vietnamese text (U+1EA0 ... U+1EF9) takes the fast path."""
-    if value.isascii() or not _ODD.search(value):
+    if value.isascii() or (max(value) < "\u2e80" and not _ODD.search(value)):
         return len(value)
     width = len(value) - sum(len(run) for run in _MARKS.findall(value))
     if max(value) >= "\u2e80":  # CJK and other wide scripts: ask Unicode, character by character
