@@ -27,6 +27,8 @@ class Column:
 
     def text(self, row: dict) -> str:
         value = self.get(row) if self.get else row.get(self.key)
+        if value.__class__ is str and value and value.isprintable():
+            return value  # the common case, without another call
         return display(value)
 
 

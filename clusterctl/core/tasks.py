@@ -87,10 +87,16 @@ _TASK_SELECT = f"SELECT {_TASK_COLUMNS} {_TASK_FROM}"
 _TASK_ORDER = "ORDER BY CASE WHEN t.due IS NULL THEN 1 ELSE 0 END, t.due, t.id"
 
 
+def _iso_text(value) -> str | None:
+    """A stored date as ISO text: SQLite already stores it so; other databases give dates."""
+    return value if value is None or isinstance(value, str) else value.isoformat()
+
+
 def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     (task_id, number, key, title, lead, due, original_due, status, completed_on, category,
      created_at, updated_at, version) = row
-    due, original_due, completed_on = as_date(due), as_date(original_due), as_date(completed_on)
+    due, original_due, completed_on = _iso_text(due), _iso_text(original_due), _iso_text(
+        completed_on)
     return {
         "id": task_id,
         "directive": number,
@@ -98,12 +104,13 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
         "title": title,
         "lead": lead,
         "support": support,
-        "due": due.isoformat() if due else None,
-        "original_due": original_due.isoformat() if original_due else None,
+        "due": due,
+        "original_due": original_due,
         "status": status,
-        "completed_on": completed_on.isoformat() if completed_on else None,
+        "completed_on": completed_on,
         "category": category,
-        "days_overdue": days_overdue(category, due, as_of),
+        "days_overdue": (days_overdue(category, as_date(due), as_of)
+                         if category == "overdue" else None),
         "created_at": str(created_at),
         "updated_at": str(updated_at),
         "version": version,
