@@ -27,7 +27,6 @@ def import_(
 
     from clusterctl.config import today
     from clusterctl.core.importcache import fingerprint
-    from clusterctl.core.importer import read_files
     from clusterctl.core.tomlfile import read_raw
 
     # An import builds many small objects and no reference cycles: the cyclic collector
@@ -39,6 +38,8 @@ def import_(
     if unchanged is not None:
         _summary(unchanged, files, dry_run)
         return
+    from clusterctl.core.importer import read_files
+
     parsed = read_files(raw, today())
     del raw
     if parsed.problems:

@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import rtoml
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -61,6 +59,8 @@ def read_toml(name: str, raw: bytes | OSError) -> tuple[dict, str]:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark, as some Windows editors write
+    import rtoml  # here, not at the top: a re-import of unchanged files never parses
+
     try:
         return rtoml.loads(text), text
     except rtoml.TomlParsingError as exc:
