@@ -114,3 +114,21 @@ def test_today_is_the_office_date_whatever_the_machine_zone(monkeypatch, zone):
     monkeypatch.setenv("TZ", "UTC")
     office_tz.cache_clear()
     assert today() == datetime.now(ZoneInfo(zone)).date()
+
+
+def test_a_reader_that_goes_away_stops_output_quietly(cli, tmp_path):
+    """`clusterctl task list | head -1`: exit 141 (SIGPIPE's code), no error, no traceback."""
+    from pathlib import Path
+
+    generator = Path(__file__).resolve().parent.parent / "examples" / "generate.py"
+    source = tmp_path / "many.toml"
+    with source.open("w", encoding="utf-8") as out:
+        subprocess.run([sys.executable, str(generator), "3000"], stdout=out, check=True)
+    cli("import", str(source))
+    process = subprocess.Popen([sys.executable, "-m", "clusterctl", "task", "list", "--format",
+                                "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"[\n"
+    process.stdout.close()  # like head: read a line, then go away
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 141
+    assert stderr == b""

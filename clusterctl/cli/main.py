@@ -4,6 +4,7 @@ Everything heavy (the database layer, Rich, dateutil) is imported inside the com
 it, so that ``--help`` and everyday commands start fast.
 """
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from clusterctl.errors import EXIT_INTERNAL, ClusterError
 from clusterctl.i18n import _
 
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away
 
 
 class ClusterGroup(TyperGroup):
@@ -55,6 +57,12 @@ class ClusterGroup(TyperGroup):
         except KeyboardInterrupt:
             say(_("Error: interrupted; the change in progress was not saved"))
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            # The reader went away (`clusterctl overdue | head`): stop quietly, and keep
+            # Python from failing again when it flushes stdout on the way out.
+            with contextlib.suppress(OSError, ValueError, AttributeError):  # not a real file
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:
             if _is_cli_flow(exc) or os.environ.get("CLUSTERCTL_DEBUG", "") not in ("", "0"):
                 raise
