@@ -383,3 +383,13 @@ def test_quick_path_agrees_with_the_full_checks():
         assert run(table, quick=True) == run(table, quick=False)
 
     check()
+
+
+def test_new_lead_taken_from_the_supporters_stops_supporting(cli, tmp_path):
+    text = BASE.replace('lead = "SXD"', 'lead = "SXD"\n  support = ["SCT"]')
+    cli("import", _write(tmp_path, "a.toml", text))
+    # A later file moves the lead to SCT and says nothing of supporters.
+    cli("import", _write(tmp_path, "b.toml", BASE.replace('lead = "SXD"', 'lead = "SCT"')))
+    task = cli.json("task", "show", "2")
+    assert (task["lead"], task["support"]) == ("SCT", [])
+    assert task["history"][-1]["changes"] == {"lead": ["SXD", "SCT"], "support": [["SCT"], []]}

@@ -258,7 +258,12 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency])
         changes["title"] = [found.title, task.title]
     if change.lead.id != found.lead_id:
         changes["lead"] = [codes[found.lead_id].code, change.lead.code]
-    if task.support is not None and [a.id for a in change.support] != found.support_ids:
+    if task.support is None and change.lead.id in found.support_ids:
+        # The file names no supporters but makes one of them the lead: it stops supporting.
+        change.support = [codes[i] for i in found.support_ids if i != change.lead.id]
+    elif task.support is None:
+        change.support = [codes[i] for i in found.support_ids]
+    if [a.id for a in change.support] != found.support_ids:
         changes["support"] = [[codes[i].code for i in found.support_ids],
                               [a.code for a in change.support]]
     # The file's due date still being the original one means: extended since, keep it.
