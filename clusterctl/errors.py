@@ -1,6 +1,5 @@
 """Domain errors. The CLI turns each into one ``Error: ...`` line and its exit code."""
 
-EXIT_OK = 0
 EXIT_FOUND = 1  # a report found what it was asked to fail on
 EXIT_INPUT = 2  # bad input or usage
 EXIT_DATABASE = 3  # database missing, locked, damaged, foreign or too new

@@ -64,7 +64,9 @@ class ClusterGroup(TyperGroup):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:
-            if _is_cli_flow(exc) or os.environ.get("CLUSTERCTL_DEBUG", "") not in ("", "0"):
+            from clusterctl.config import debug
+
+            if _is_cli_flow(exc) or debug():
                 raise
             say(
                 _("Error: internal error ({kind}: {message}); nothing was changed. Run again "

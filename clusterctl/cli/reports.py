@@ -8,6 +8,7 @@ import typer
 
 from clusterctl.cli.common import AsOfOpt, as_of_date, database, format_of
 from clusterctl.cli.task import TASK_BASE_COLUMNS
+from clusterctl.errors import EXIT_FOUND
 from clusterctl.i18n import _
 from clusterctl.render import Column
 
@@ -99,7 +100,7 @@ def overdue(
         sys.stdout.write(_("No overdue tasks as of {as_of} ({tz}).").format(
             as_of=scope.as_of, tz=office_tz_name()) + "\n")
     if fail_on_overdue and count:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FOUND)
 
 
 def _rate(row: dict, numerator: str, denominator: str, rate: str) -> str:

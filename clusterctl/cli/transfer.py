@@ -49,13 +49,19 @@ def import_(
     _summary(plan_totals(plan), files, dry_run, plan)
 
 
-def _unchanged_since_last_import(files_fingerprint: str | None) -> dict | None:
-    """The totals of the last import, if it was of these very files and nothing changed."""
-    from clusterctl.core.importcache import unchanged_import
+def _no_database_yet() -> bool:
+    """Whether the database is an SQLite file that does not exist yet."""
     from clusterctl.store.db import sqlite_path
 
     path = sqlite_path(state.location)
-    if files_fingerprint is None or (path is not None and not path.exists()):
+    return path is not None and not path.exists()
+
+
+def _unchanged_since_last_import(files_fingerprint: str | None) -> dict | None:
+    """The totals of the last import, if it was of these very files and nothing changed."""
+    from clusterctl.core.importcache import unchanged_import
+
+    if files_fingerprint is None or _no_database_yet():
         return None
     with database(write=False) as db:
         record = unchanged_import(db, files_fingerprint)
@@ -86,11 +92,9 @@ def _agency_problems(parsed) -> list:
     that one run reports every problem."""
     from clusterctl.core.importplan import make_plan
     from clusterctl.errors import DatabaseError
-    from clusterctl.store.db import sqlite_path
 
-    path = sqlite_path(state.location)
     try:
-        if path is not None and not path.exists():
+        if _no_database_yet():
             return make_plan(None, parsed).problems
         with database(write=False) as db:
             return make_plan(db, parsed).problems
@@ -100,10 +104,8 @@ def _agency_problems(parsed) -> list:
 
 def _dry_plan(parsed):
     from clusterctl.core.importplan import make_plan
-    from clusterctl.store.db import sqlite_path
 
-    path = sqlite_path(state.location)
-    if path is not None and not path.exists():
+    if _no_database_yet():
         say(_("There is no database at {path} yet: everything would be added.").format(
             path=state.location))
         plan = make_plan(None, parsed)
@@ -117,11 +119,9 @@ def _dry_plan(parsed):
 
 def _import(parsed, source: str, files_fingerprint: str | None):
     from clusterctl.core.importplan import make_plan
-    from clusterctl.store.db import sqlite_path
 
-    path = sqlite_path(state.location)
     empty_plan = None
-    if path is not None and not path.exists():
+    if _no_database_yet():
         # Check against an empty database first, so that a bad file creates no database.
         empty_plan = make_plan(None, parsed)
         if empty_plan.problems:

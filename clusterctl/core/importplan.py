@@ -14,7 +14,7 @@ from clusterctl.core.tasks import INSERT_HISTORY, created_json, history_row
 from clusterctl.core.tomlfile import Problem
 from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, as_date, utc_now
+from clusterctl.store.db import Database, as_date, iso_date, utc_now
 from clusterctl.text import fold
 
 CHUNK = 500  # parameters per IN (...) list, well under every database's limit
@@ -71,10 +71,6 @@ def _chunks(values: list, size: int = CHUNK) -> Iterator[tuple[str, dict]]:
         part = values[start:start + size]
         names = [f"p{i}" for i in range(len(part))]
         yield ", ".join(":" + n for n in names), dict(zip(names, part, strict=True))
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def make_plan(db: Database | None, parsed: Parsed) -> Plan:
@@ -180,8 +176,7 @@ def _plan_directives(db: Database | None, parsed: Parsed, plan: Plan) -> dict[st
                                ("issuer", issuer, directive.issuer),
                                ("title", title, directive.title)):
             if old != new:
-                changes[name] = [_iso(old) if name == "issued" else old,
-                                 _iso(new) if name == "issued" else new]
+                changes[name] = [iso_date(old), iso_date(new)]  # text stays as it is
         if changes:
             plan.directives_updated.append((directive, directive_id, changes))
         else:
@@ -268,15 +263,15 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency])
                               [a.code for a in change.support]]
     # The file's due date still being the original one means: extended since, keep it.
     if task.has_due and task.due != found.due and task.due != found.original_due:
-        changes["due"] = [_iso(found.due), _iso(task.due)]
+        changes["due"] = [iso_date(found.due), iso_date(task.due)]
     if task.original_due and task.original_due != found.original_due:
-        changes["original_due"] = [_iso(found.original_due), _iso(task.original_due)]
+        changes["original_due"] = [iso_date(found.original_due), iso_date(task.original_due)]
     if task.status is not None and task.status != found.status:
         changes["status"] = [found.status, task.status]
     status = task.status or found.status
     completed_on = task.completed_on if status == "done" else None
     if completed_on != found.completed_on and (task.status is not None or status != "done"):
-        changes["completed_on"] = [_iso(found.completed_on), _iso(completed_on)]
+        changes["completed_on"] = [iso_date(found.completed_on), iso_date(completed_on)]
     return changes
 
 
@@ -419,10 +414,10 @@ def _write_updates(db, plan, agency_ids, now, actor, source, history, progress) 
             "id": found.id, "version": found.version, "now": now,
             "title": task.title, "title_key": fold(task.title),
             "lead_id": _agency_id(change.lead, agency_ids),
-            "due": new.get("due", _iso(found.due)),
-            "original_due": new.get("original_due", _iso(found.original_due)),
+            "due": new.get("due", iso_date(found.due)),
+            "original_due": new.get("original_due", iso_date(found.original_due)),
             "status": new.get("status", found.status),
-            "completed_on": new.get("completed_on", _iso(found.completed_on)),
+            "completed_on": new.get("completed_on", iso_date(found.completed_on)),
         })
         if "support" in changes:
             db.execute("DELETE FROM task_support WHERE task_id = :id", {"id": found.id})

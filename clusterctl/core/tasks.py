@@ -11,7 +11,7 @@ from clusterctl.core.directives import find_directive
 from clusterctl.core.timeliness import CATEGORY_SQL, PREDICATES, days_overdue, window
 from clusterctl.errors import ConflictError, InputError, NotFoundError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, as_date, utc_now
+from clusterctl.store.db import Database, as_date, iso_date, utc_now
 from clusterctl.text import fold
 
 STATUSES = ("open", "in_progress", "done", "cancelled")
@@ -87,15 +87,10 @@ _TASK_SELECT = f"SELECT {_TASK_COLUMNS} {_TASK_FROM}"
 _TASK_ORDER = "ORDER BY CASE WHEN t.due IS NULL THEN 1 ELSE 0 END, t.due, t.id"
 
 
-def _iso_text(value) -> str | None:
-    """A stored date as ISO text: SQLite already stores it so; other databases give dates."""
-    return value if value is None or isinstance(value, str) else value.isoformat()
-
-
 def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     (task_id, number, key, title, lead, due, original_due, status, completed_on, category,
      created_at, updated_at, version) = row
-    due, original_due, completed_on = _iso_text(due), _iso_text(original_due), _iso_text(
+    due, original_due, completed_on = iso_date(due), iso_date(original_due), iso_date(
         completed_on)
     return {
         "id": task_id,
@@ -191,17 +186,10 @@ def resolve_task(db: Database, ref: str) -> int:
 
 def get_task(db: Database, task_id: int, as_of: date, soon_days: int) -> dict:
     """One task with its history, oldest change first."""
-    params = {**window(as_of, soon_days), "id": task_id}
-    row = db.row(f"{_TASK_SELECT} WHERE t.id = :id", params)
-    if row is None:
+    task = next(list_tasks(db, TaskFilter(as_of=as_of, soon_days=soon_days, ids=[task_id])),
+                None)
+    if task is None:
         raise NotFoundError(_("no task with id {id}").format(id=task_id))
-    support = [
-        code for (code,) in db.rows(
-            "SELECT a.code FROM task_support s JOIN agency a ON a.id = s.agency_id "
-            "WHERE s.task_id = :id ORDER BY s.position", {"id": task_id},
-        )
-    ]
-    task = _task_dict(row, support, as_of)
     task["history"] = [
         {"at": str(at), "actor": actor, "action": action, "changes": json.loads(changes),
          "note": note, "source": source}
@@ -390,10 +378,6 @@ def _update(db: Database, current: Current, columns: dict) -> None:
         )
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _check_expected(current: Current, expect_version: int | None) -> None:
     if expect_version is not None and expect_version != current.version:
         raise ConflictError(
@@ -427,7 +411,8 @@ def change_status(
             columns["completed_on"] = None
         changes = {"status": [current.status, columns["status"]]}
         if "completed_on" in columns:
-            changes["completed_on"] = [_iso(current.completed_on), _iso(columns["completed_on"])]
+            changes["completed_on"] = [iso_date(current.completed_on),
+                                       iso_date(columns["completed_on"])]
         _update(db, current, columns)
         record_history(db, task_id, actor=actor, action=action, changes=changes, note=note)
     return changes
@@ -470,7 +455,7 @@ def extend_task(
             raise InputError(
                 _("task {id} is already due on {due}").format(id=task_id, due=to.isoformat())
             )
-        changes = {"due": [_iso(current.due), to.isoformat()]}
+        changes = {"due": [iso_date(current.due), to.isoformat()]}
         _update(db, current, {"due": to})
         record_history(db, task_id, actor=actor, action="extend", changes=changes, note=reason)
     return changes
@@ -517,10 +502,4 @@ def _agencies_of(db: Database, task_id: int) -> tuple[str, list[str]]:
         "SELECT a.code FROM task t JOIN agency a ON a.id = t.lead_id WHERE t.id = :id",
         {"id": task_id},
     )
-    support = [
-        code for (code,) in db.rows(
-            "SELECT a.code FROM task_support s JOIN agency a ON a.id = s.agency_id "
-            "WHERE s.task_id = :id ORDER BY s.position", {"id": task_id},
-        )
-    ]
-    return lead, support
+    return lead, _support_of(db, "t.id = :id", {"id": task_id}).get(task_id, [])

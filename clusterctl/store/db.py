@@ -32,6 +32,11 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_date(value: Any) -> str | None:
+    """A date, stored or not, as ISO text (SQLite already stores it so)."""
+    return value if value is None or isinstance(value, str) else value.isoformat()
+
+
 def as_date(value: Any) -> date | None:
     """A stored date (ISO text in SQLite, a date elsewhere) as a ``date``."""
     if value is None or isinstance(value, date):
