@@ -255,9 +255,10 @@ def test_office_time_zone_decides_today(seeded, monkeypatch):
 
 def test_hostile_text_in_reports(seeded, monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")
-    add_task(seeded, "[bold]Đỏ[/bold] | *x* `y`", "-l", "SCT", "--due", "1/7/2024")
+    title = "[bold]Đỏ[/bold] | *x* `y`"
+    add_task(seeded, title, "-l", "SCT", "--due", "1/7/2024")
     for fmt in ("plain", "table", "markdown"):
         out = seeded("overdue", "--as-of", AS_OF, "-f", fmt).stdout
         assert "[bold]Đỏ[/bold]" in out.replace("\\", "")
-    assert json.loads(seeded("weekly", "--as-of", AS_OF, "-f", "json").stdout)[
-        "became_overdue"] == []
+    week = json.loads(seeded("weekly", "--as-of", AS_OF, "-f", "json").stdout)
+    assert week["overdue_by_agency"][0]["longest"][0]["title"] == title  # exact, unescaped

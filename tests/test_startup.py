@@ -66,19 +66,34 @@ def test_python_dash_m_and_version(cli):
     assert result.stdout == f"clusterctl {__version__}\n"
 
 
-@pytest.mark.parametrize(
-    "group", ["agency", "directive", "task", "db"],
-)
-def test_every_command_has_help(cli, group):
+def _all_commands() -> list[tuple[str, ...]]:
     from typer.main import get_command
 
     from clusterctl.cli.main import app
 
-    command = get_command(app).commands[group]
-    assert command.help
-    for name, sub in command.commands.items():
-        assert sub.help, f"{group} {name} has no help"
-        assert cli(group, name, "--help").stdout.startswith("Usage: clusterctl")
+    found = []
+
+    def walk(command, path):
+        for name, sub in getattr(command, "commands", {}).items():
+            if getattr(sub, "commands", None):
+                walk(sub, (*path, name))
+            else:
+                found.append((*path, name))
+
+    walk(get_command(app), ())
+    return found
+
+
+@pytest.mark.parametrize("path", _all_commands(), ids=" ".join)
+def test_every_command_has_help_and_is_in_the_readme(cli, path):
+    from pathlib import Path
+
+    result = cli(*path, "--help")
+    assert result.stdout.startswith(f"Usage: clusterctl {' '.join(path)}")
+    summary = result.stdout.split("\n\n")[1].strip()
+    assert summary, f"{path} has no help text"
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"clusterctl {' '.join(path)}" in readme, f"README.md does not show {path}"
 
 
 def test_usage_errors_are_one_line_exit_2(cli):
