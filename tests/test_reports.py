@@ -262,3 +262,11 @@ def test_hostile_text_in_reports(seeded, monkeypatch):
         assert "[bold]Đỏ[/bold]" in out.replace("\\", "")
     week = json.loads(seeded("weekly", "--as-of", AS_OF, "-f", "json").stdout)
     assert week["overdue_by_agency"][0]["longest"][0]["title"] == title  # exact, unescaped
+
+
+def test_table_respects_columns(fixture, monkeypatch):
+    from clusterctl.text import cell_width
+
+    monkeypatch.setenv("COLUMNS", "70")  # Rich would take 80 when not on a terminal
+    lines = fixture("status", "--as-of", AS_OF, "--format", "table").stdout.splitlines()
+    assert max(cell_width(line) for line in lines) <= 70
