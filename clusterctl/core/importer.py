@@ -274,7 +274,7 @@ class FileReader:
             return None
         key, title, lead = table.get("key"), table.get("title"), table.get("lead")
         if not (is_plain_text(key, 64) and is_plain_text(title, 4000)
-                and is_plain_text(lead, 500)) or BAD_KEY.search(key):
+                and is_plain_text(lead, 500)) or not key.isascii() or BAD_KEY.search(key):
             return None
         support = table.get("support")
         if support is not None and not (type(support) is list and len(support) <= 100 and all(

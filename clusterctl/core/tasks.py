@@ -158,8 +158,10 @@ def first_per_lead(
 def resolve_task(db: Database, ref: str) -> int:
     """The id of the task ``ref`` names: an integer id, or ``NUMBER#KEY``."""
     ref = ref.strip()
-    if ref.isdigit():
-        found = db.scalar("SELECT id FROM task WHERE id = :id", {"id": int(ref)})
+    if ref.isascii() and ref.isdigit():
+        task_id = int(ref)
+        found = db.scalar("SELECT id FROM task WHERE id = :id",
+                          {"id": task_id}) if task_id <= MAX_ID else None
         if found is None:
             raise NotFoundError(
                 _("no task with id {ref}; see 'clusterctl task list'").format(ref=ref)
@@ -260,18 +262,25 @@ def created_json(*, title: str, lead: str, support: list[str], due: date | None,
 def next_key(db: Database, directive_id: int) -> str:
     """The next free number among a directive's task keys."""
     keys = db.rows("SELECT task_key FROM task WHERE directive_id = :d", {"d": directive_id})
-    numbers = [int(k) for (k,) in keys if k.isdigit()]
+    numbers = [int(k) for (k,) in keys if k.isascii() and k.isdigit()]
     return str(max(numbers, default=0) + 1)
 
 
 BAD_KEY = re.compile(r"[\s#]")
+MAX_ID = 2**63 - 1  # the largest integer SQLite (and PostgreSQL's bigint) stores
 
 
 def check_key(key: str) -> str:
+    """A task key: text without spaces or '#', whose digits (if any) are ASCII 0-9."""
     key = check_text(key, _("task key"), limit=64)
     if BAD_KEY.search(key):
         raise InputError(
             _("task key {key!r} must not contain spaces or '#'").format(key=key)
+        )
+    if not key.isascii() and any(ch.isnumeric() and not ch.isascii() for ch in key):
+        raise InputError(
+            _("task key {key!r} holds a digit other than 0-9; write numbers with 0-9").format(
+                key=key)
         )
     return key
 
