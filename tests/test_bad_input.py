@@ -1,16 +1,18 @@
 """Bad input at every entry point: exit 2, one line on stderr, and the data unchanged.
 
 Together with the malformed files of tests/bad_imports (test_import.py), this is the corpus of
-bad inputs. Each case runs against a database holding the 2029/UBND-KTTH example, whose export
-is compared before and after.
+bad inputs. Each case runs against a database holding the 2029/UBND-KTTH example, whose every
+table (history and metadata included) is digested before and after.
 """
 
-import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import db_digest
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "2029-UBND-KTTH.toml"
 HUGE = "x" * 100_000
@@ -86,10 +88,6 @@ CASES = [
 ]
 
 
-def checksum(cli) -> str:
-    return hashlib.sha256(cli("export", "--format", "json").stdout.encode()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def example_db(tmp_path_factory):
     """The example imported once; each test works on its own copy."""
@@ -119,12 +117,33 @@ def test_the_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("args", CASES, ids=lambda args: " ".join(args)[:60])
-def test_bad_argument_is_exit_2_one_line_and_changes_nothing(loaded, args):
-    before = checksum(loaded)
+def test_bad_argument_is_exit_2_one_line_and_changes_nothing(loaded, db_path, args):
+    before = db_digest(db_path)
     error = loaded.fails(*args)
     assert len(error) < 2000  # a huge input is named, not echoed whole
     assert "\x1b" not in error and "\x07" not in error and "\u202e" not in error
-    assert checksum(loaded) == before
+    assert db_digest(db_path) == before
+
+
+def test_the_digest_sees_every_change(loaded, db_path):
+    """The checks above could fail: a note (history only, which export leaves out), the
+    metadata alone, and a reordering that keeps the same rows are each told apart."""
+    before = db_digest(db_path)
+    export = loaded("export", "--format", "json").stdout
+    loaded("task", "note", "1", "ghi chú")
+    noted = db_digest(db_path)
+    assert noted != before
+    assert loaded("export", "--format", "json").stdout == export  # export cannot see it
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO clusterctl_meta (name, value) VALUES ('x', 'y')")
+    conn.commit()
+    assert db_digest(db_path) not in (before, noted)
+    conn.execute("DELETE FROM clusterctl_meta WHERE name = 'x'")
+    conn.commit()
+    assert db_digest(db_path) == noted  # the same rows again: the same digest
+    conn.execute("VACUUM")  # every page rewritten, no row changed
+    conn.close()
+    assert db_digest(db_path) == noted
 
 
 SQL_TEXT = ["'; DROP TABLE task; --", 'Robert"); DELETE FROM agency; --', "1 OR 1=1",
@@ -147,31 +166,31 @@ def test_sql_in_text_is_only_ever_data(loaded, text):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(st.text(max_size=300), st.binary(max_size=300).map(
     lambda b: b.decode("latin-1"))))
-def test_fuzzed_files_are_imported_or_refused_never_crash(loaded, tmp_path, data):
+def test_fuzzed_files_are_imported_or_refused_never_crash(loaded, db_path, tmp_path, data):
     path = tmp_path / "fuzz.toml"
     path.write_bytes(data.encode("utf-8", "surrogatepass")
                      if isinstance(data, str) else data)
-    before = checksum(loaded)
+    before = db_digest(db_path)
     result = loaded("import", "--dry-run", str(path), code=None)
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output
-    assert checksum(loaded) == before
+    assert db_digest(db_path) == before
 
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cuts=st.lists(st.tuples(st.integers(0, 6000), st.integers(0, 40),
                                st.text(max_size=5)), min_size=1, max_size=4))
-def test_mutated_example_is_imported_or_refused_never_crash(loaded, tmp_path, cuts):
+def test_mutated_example_is_imported_or_refused_never_crash(loaded, db_path, tmp_path, cuts):
     text = EXAMPLE.read_text(encoding="utf-8")
     for start, length, insert in cuts:
         start %= len(text)
         text = text[:start] + insert + text[start + length:]
     path = tmp_path / "mutated.toml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    before = checksum(loaded)
+    before = db_digest(db_path)
     result = loaded("import", str(path), code=None)
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output
     if result.exit_code == 2:
-        assert checksum(loaded) == before
+        assert db_digest(db_path) == before
