@@ -1,10 +1,11 @@
 """clusterctl import and export: validation, all or nothing, idempotence, round trips."""
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import db_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "2029-UBND-KTTH.toml"
@@ -12,12 +13,7 @@ PROVINCE = ROOT / "examples" / "province-2024.toml"
 BAD = Path(__file__).resolve().parent / "bad_imports"
 
 
-def snapshot(cli) -> str:
-    """A checksum of everything the database holds, through export."""
-    return hashlib.sha256(cli("export", "--format", "json").stdout.encode()).hexdigest()
-
-
-def test_import_example_then_reimport_changes_nothing(cli):
+def test_import_example_then_reimport_changes_nothing(cli, db_path):
     first = cli("import", str(EXAMPLE))
     assert "agencies: 6 added, 0 updated, 0 unchanged" in first.stderr
     assert "tasks: 15 added, 0 updated, 0 unchanged" in first.stderr
@@ -27,12 +23,12 @@ def test_import_example_then_reimport_changes_nothing(cli):
     assert by_key["1"]["lead"] == "SCT" and by_key["1"]["due"] == "2024-06-30"
     assert by_key["2"]["due"] == "2024-09-30"  # quý III/2024
     assert by_key["12"]["due"] is None and by_key["12"]["support"] == ["UBND-HUYEN"]
-    before = snapshot(cli)
+    before = db_digest(db_path)
     history_before = cli.json("task", "show", "1")["history"]
     second = cli("import", str(EXAMPLE))
     assert "tasks: 0 added, 0 updated, 15 unchanged" in second.stderr
     assert "agencies: 0 added, 0 updated, 6 unchanged" in second.stderr
-    assert snapshot(cli) == before
+    assert db_digest(db_path) == before
     assert cli.json("task", "show", "1")["history"] == history_before
 
 
@@ -76,18 +72,20 @@ title = "Chỉ đạo"
 """
 
 
-def test_changed_fields_update_and_are_recorded(cli, tmp_path):
+def test_changed_fields_update_and_are_recorded(cli, db_path, tmp_path):
     cli("import", _write(tmp_path, "a.toml", BASE))
     changed = BASE.replace('title = "Việc một"', 'title = "Việc một (sửa)"').replace(
         'due = "30/6/2024"', 'due = "31/7/2024"\n  status = "done"\n  completed_on = 2024-07-20'
         '\n  note = "đã xong"')
     path = _write(tmp_path, "b.toml", changed)
+    before = db_digest(db_path)
     dry = cli("import", path, "--dry-run")
     assert "tasks: 0 added, 1 updated, 1 unchanged" in dry.stderr
     assert "update task 1/UBND#1: title: Việc một → Việc một (sửa); due: 2024-06-30 → " \
            "2024-07-31; status: open → done; completed_on: - → 2024-07-20" in dry.stderr
-    assert cli.json("task", "show", "1")["title"] == "Việc một"  # the dry run wrote nothing
+    assert db_digest(db_path) == before  # the dry run wrote nothing
     cli("import", path)
+    assert db_digest(db_path) != before
     task = cli.json("task", "show", "1")
     assert (task["title"], task["due"], task["original_due"], task["status"],
             task["completed_on"]) == ("Việc một (sửa)", "2024-07-31", "2024-06-30", "done",
@@ -130,7 +128,7 @@ def test_note_only_change_is_recorded_once(cli, tmp_path):
         ("created", None), ("note", "đang triển khai")]
 
 
-def test_directive_may_span_files_if_headers_agree(cli, tmp_path):
+def test_directive_may_span_files_if_headers_agree(cli, db_path, tmp_path):
     part2 = """
 [[directives]]
 number = "1/UBND"
@@ -145,9 +143,11 @@ title = "Chỉ đạo"
     cli("import", _write(tmp_path, "a.toml", BASE), _write(tmp_path, "b.toml", part2))
     assert len(cli.json("task", "list")) == 3
     clash = part2.replace("Chỉ đạo", "Khác")
+    before = db_digest(db_path)
     error = cli("import", _write(tmp_path, "a.toml", BASE), _write(tmp_path, "c.toml", clash),
                 code=2).stderr
     assert "must agree with" in error and "a.toml:" in error
+    assert db_digest(db_path) == before
 
 
 def test_dry_run_on_no_database_creates_nothing(cli, db_path, tmp_path):
@@ -155,11 +155,6 @@ def test_dry_run_on_no_database_creates_nothing(cli, db_path, tmp_path):
     assert "everything would be added" in result.stderr
     assert "add task 1/UBND#1: Việc một" in result.stderr
     assert not db_path.exists()
-
-
-def _seed(cli):
-    cli("import", str(EXAMPLE))
-    return snapshot(cli)
 
 
 # (file, text expected in the report, line expected in the report or None)
@@ -195,8 +190,9 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("name", "expected", "line"), MALFORMED)
-def test_malformed_file_is_reported_and_changes_nothing(cli, name, expected, line):
-    before = _seed(cli)
+def test_malformed_file_is_reported_and_changes_nothing(cli, db_path, name, expected, line):
+    cli("import", str(EXAMPLE))
+    before = db_digest(db_path)
     path = BAD / name
     result = cli("import", str(path), code=2)
     assert "Traceback" not in result.stderr
@@ -204,12 +200,13 @@ def test_malformed_file_is_reported_and_changes_nothing(cli, name, expected, lin
     if line is not None:
         assert f"{path}:{line}:" in result.stderr, result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith("nothing was imported")
-    assert snapshot(cli) == before
+    assert db_digest(db_path) == before
 
 
 def test_malformed_file_creates_no_database(cli, db_path):
     cli("import", str(BAD / "unknown_agency.toml"), code=2)
     assert not db_path.exists()
+    assert db_digest(db_path) == "missing"
 
 
 def test_every_problem_is_reported(cli, tmp_path):
@@ -269,7 +266,7 @@ def test_export_on_missing_database(cli):
     cli.fails("export", code=3)
 
 
-def test_reimport_of_unchanged_files_reads_nothing(cli, tmp_path, monkeypatch):
+def test_reimport_of_unchanged_files_reads_nothing(cli, db_path, tmp_path, monkeypatch):
     path = _write(tmp_path, "a.toml", BASE)
     cli("import", path)
     cli("task", "add", "-d", "1/UBND", "-l", "SCT", "Việc ba")  # a write: the cache is stale
@@ -280,13 +277,16 @@ def test_reimport_of_unchanged_files_reads_nothing(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "read_files", lambda *a: calls.append(1) or real(*a))
     second = cli("import", path)
     assert calls == [1]
+    before = db_digest(db_path)
     third = cli("import", path)  # nothing written since the last import: not even parsed
     assert calls == [1]
+    assert db_digest(db_path) == before  # not even the generation moved
     assert third.stderr == second.stderr
     assert "tasks: 0 added, 0 updated, 2 unchanged" in third.stderr
     assert "not in the files (left alone): 1/UBND#3" in third.stderr
     assert "tasks: 0 added, 0 updated, 2 unchanged" in cli("import", "--dry-run", path).stderr
     assert calls == [1]
+    assert db_digest(db_path) == before
 
 
 def test_reimport_after_a_change_applies_the_file_again(cli, tmp_path):
