@@ -3,10 +3,13 @@
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from clusterctl.store.schema import SCHEMA_VERSION
+from tests.conftest import db_digest
 
 
 @pytest.mark.parametrize(
@@ -90,20 +93,25 @@ def test_newer_schema_is_refused(cli, db_path):
     conn.commit()
     conn.close()
     before = db_path.read_bytes()
+    digest = db_digest(db_path)
     error = cli.fails("task", "list", code=3)
     assert "newer clusterctl" in error and "999" in error
     cli.fails("agency", "add", "SCT", "Sở Công Thương", code=3)
     assert db_path.read_bytes() == before
+    assert db_digest(db_path) == digest  # nor anything in a write-ahead log
 
 
 def test_foreign_sqlite_database_is_refused(cli, db_path):
     db_path.parent.mkdir()
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE things (x)")
+    conn.execute("INSERT INTO things VALUES (1)")
     conn.commit()
     conn.close()
+    before = db_digest(db_path)
     error = cli.fails("agency", "add", "SCT", "Sở Công Thương", code=3)
     assert "not a clusterctl database" in error
+    assert db_digest(db_path) == before  # no clusterctl table was added to it
 
 
 def test_garbage_file_is_refused(cli, db_path):
@@ -123,6 +131,7 @@ def test_database_path_is_a_folder(cli, tmp_path):
 
 def test_locked_database_waits_then_exits_3(cli, db_path, monkeypatch):
     cli("init")
+    before = db_digest(db_path)
     monkeypatch.setenv("CLUSTERCTL_BUSY_TIMEOUT", "0.2")
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
@@ -133,7 +142,9 @@ def test_locked_database_waits_then_exits_3(cli, db_path, monkeypatch):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+    assert db_digest(db_path) == before
     cli("agency", "add", "SCT", "Sở Công Thương")
+    assert db_digest(db_path) != before
 
 
 def _read_only(path) -> bool:
@@ -157,6 +168,7 @@ def _writable_again(path) -> None:
 
 def test_read_only_database_refuses_writes(cli, db_path):
     cli("agency", "add", "SCT", "Sở Công Thương")
+    before = db_digest(db_path)
     if not _read_only(db_path):
         pytest.skip("this file system cannot make a file read-only for root")
     try:
@@ -165,6 +177,7 @@ def test_read_only_database_refuses_writes(cli, db_path):
         assert [a["code"] for a in cli.json("agency", "list")] == ["SCT"]
     finally:
         _writable_again(db_path)
+    assert db_digest(db_path) == before
 
 
 def test_read_only_folder_is_exit_3_for_a_new_database(cli, tmp_path):
@@ -180,13 +193,22 @@ def test_read_only_folder_is_exit_3_for_a_new_database(cli, tmp_path):
         _writable_again(folder)
 
 
-def test_bad_settings_are_exit_2(cli, monkeypatch):
+def test_bad_settings_are_exit_2(cli):
+    """Each in its own process, whose settings are read fresh (the office zone is cached
+    once read, so changing it inside this process might not be seen)."""
     cli("init")
-    monkeypatch.setenv("CLUSTERCTL_TZ", "Mars/Olympus")
-    assert "CLUSTERCTL_TZ" in cli.fails("task", "list")
-    monkeypatch.setenv("CLUSTERCTL_TZ", "UTC")
-    monkeypatch.setenv("CLUSTERCTL_DUE_SOON_DAYS", "soon")
-    assert "CLUSTERCTL_DUE_SOON_DAYS" in cli.fails("task", "list")
+
+    def run(**settings: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "clusterctl", "task", "list"],
+                              env={**os.environ, **settings}, capture_output=True, text=True,
+                              check=False)
+
+    assert run(CLUSTERCTL_TZ="UTC").returncode == 0
+    for name, value in (("CLUSTERCTL_TZ", "Mars/Olympus"), ("CLUSTERCTL_DUE_SOON_DAYS", "soon")):
+        done = run(**{name: value})
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("Error: ") and name in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_sqlite_schema_file_matches_the_models():
