@@ -12,6 +12,22 @@ from typer.testing import CliRunner
 
 from clusterctl.cli.main import app
 
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figures(request):
+    """``figures(text)`` keeps a line of measurements (how many kills landed where, say) to
+    print at the end of the run, under "figures", whether the test passes or not."""
+    return lambda text: _FIGURES.append(f"{request.node.nodeid}: {text}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):

@@ -1,6 +1,5 @@
 """Several people at once, killed imports, damaged databases, hostile text: nothing lost."""
 
-import hashlib
 import multiprocessing
 import os
 import random
@@ -9,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -105,69 +105,151 @@ def test_two_people_editing_the_same_task(seeded):
 
 
 # -- killed imports --------------------------------------------------------------------
+#
+# An import reads and checks its files before it takes the write lock, so a kill at a random
+# moment mostly lands before anything is written. These tests watch the lock from a second
+# connection and kill the import while it holds it, in the middle of its transaction.
+
+TIMES = ("at", "created_at", "updated_at")  # when a row was written: differs run to run
 
 
-def _state(db: Path) -> str:
-    result = subprocess.run([*CLUSTERCTL, "--db", str(db), "export", "--format", "json"],
-                            capture_output=True, check=True)
-    return hashlib.sha256(result.stdout).hexdigest()
+def _generator():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "examples" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _kill_imports(tmp_path: Path, tasks: int, kills: int) -> list[str]:
-    source = tmp_path / "big.toml"
-    with source.open("w", encoding="utf-8") as out:
-        subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), str(tasks)],
-                       stdout=out, check=True)
-    db = tmp_path / "kill.db"
-    env = {**os.environ, "CLUSTERCTL_DB": str(db)}
-    subprocess.run([*CLUSTERCTL, "import", str(ROOT / "examples" / "province-2024.toml")],
-                   env=env, check=True, capture_output=True)
-    before = _state(db)
-    reference = tmp_path / "reference.db"
+def _lock_held(probe: sqlite3.Connection) -> bool:
+    """Whether another connection holds the write lock: take it without waiting, or fail."""
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc), exc
+        return True
+    probe.execute("ROLLBACK")
+    return False
+
+
+def _wait_for_lock(probe: sqlite3.Connection, process: subprocess.Popen) -> bool:
+    """Poll until the import takes the write lock; False if it ended first."""
+    deadline = time.monotonic() + 60
+    while not _lock_held(probe):
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.0005)
+    return True
+
+
+def _fresh_copy(pristine: Path, db: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
-        if Path(f"{db}{suffix}").exists():
-            reference.with_name(reference.name + suffix).write_bytes(
-                Path(f"{db}{suffix}").read_bytes())
-    subprocess.run([*CLUSTERCTL, "--db", str(reference), "import", str(source)], env=env,
-                   check=True, capture_output=True)
-    after = _state(reference)
-    started = time.perf_counter()
-    subprocess.run([*CLUSTERCTL, "--db", str(reference), "import", str(source)], env=env,
-                   check=True, capture_output=True)
-    duration = time.perf_counter() - started
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(pristine.read_bytes())
+
+
+def _kill_imports(tmp_path: Path, tasks: int, kills: int, figures) -> None:
+    from tests.conftest import db_digest
+
+    generate = _generator()
+    env = {**os.environ, "CLUSTERCTL_USER": "importer"}
+
+    def source(number: int) -> Path:
+        """A file of its own for each round, so that no import is of files seen before."""
+        path = tmp_path / f"tasks-{number}.toml"
+        with path.open("w", encoding="utf-8") as out:
+            generate.generate(tasks, date(2024, 7, 1), number, out)
+        return path
+
+    def start(db: Path, path: Path) -> subprocess.Popen:
+        return subprocess.Popen([*CLUSTERCTL, "--db", str(db), "import", str(path)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    pristine = tmp_path / "pristine.db"
+    subprocess.run([*CLUSTERCTL, "--db", str(pristine), "import",
+                    str(ROOT / "examples" / "province-2024.toml")], env=env, check=True,
+                   capture_output=True)
+    assert not Path(f"{pristine}-wal").exists()  # everything is in the one file
+    before = db_digest(pristine)
+    db = tmp_path / "kill.db"
+
+    def after(path: Path) -> str:
+        """The database as this import, left to finish, leaves it; without the times rows
+        were written at, which differ from one run to the next."""
+        reference = tmp_path / "reference.db"
+        _fresh_copy(pristine, reference)
+        subprocess.run([*CLUSTERCTL, "--db", str(reference), "import", str(path)], env=env,
+                       check=True, capture_output=True)
+        return db_digest(reference, ignore=TIMES)
+
+    # Imports left to finish: how long they hold the lock (the shorter of two, the first
+    # being on a cold start), that they change the digest, and that another run of the same
+    # import leaves the same database but for the times.
+    durations = []
+    for number in (-1, 0):
+        _fresh_copy(pristine, db)
+        probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+        path = source(number)
+        process = start(db, path)
+        assert _wait_for_lock(probe, process)
+        locked_at = time.perf_counter()
+        while _lock_held(probe):
+            time.sleep(0.0005)
+        durations.append(time.perf_counter() - locked_at)
+        probe.close()
+        assert process.wait() == 0, process.stderr.read()
+        assert db_digest(db) != before
+    assert db_digest(db, ignore=TIMES) == after(path)
+    duration = min(durations)
+
     rng = random.Random(7)
-    seen = []
-    for _ in range(kills):
-        process = subprocess.Popen([*CLUSTERCTL, "import", str(source)], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, duration * 1.5))
+    outcomes = []  # (killed inside the transaction, left the database as "before"/"after")
+    for number in range(1, kills + 1):
+        path = source(number)
+        _fresh_copy(pristine, db)
+        probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+        process = start(db, path)
+        took_lock = _wait_for_lock(probe, process)
+        # Mostly within the transaction; now and then just after it ends.
+        time.sleep(rng.uniform(0, 1.1) * duration)
+        inside = took_lock and _lock_held(probe)
         process.send_signal(signal.SIGKILL)
         process.wait()
+        process.stderr.close()
+        probe.close()
         conn = sqlite3.connect(db)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.close()
-        state = _state(db)
-        assert state in (before, after)
-        seen.append("after" if state == after else "before")
-        if state == after:  # start again from before, so that every kill can hit a write
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-            subprocess.run([*CLUSTERCTL, "import", str(ROOT / "examples" /
-                                                     "province-2024.toml")],
-                           env=env, check=True, capture_output=True)
-            assert _state(db) == before
-    return seen
+        state = db_digest(db)
+        if state == before:
+            outcomes.append((inside, "before"))
+            continue
+        # Anything else must be exactly what this import writes when left to finish.
+        assert db_digest(db, ignore=TIMES) == after(path), (
+            f"kill {number} left the database neither as before nor as after the import")
+        outcomes.append((inside, "after"))
+    counted = {key: outcomes.count(key) for key in
+               [(True, "before"), (True, "after"), (False, "before"), (False, "after")]}
+    inside = counted[True, "before"] + counted[True, "after"]
+    report = (f"{inside} of {kills} kills inside the write transaction of a {tasks}-task "
+              f"import (held {duration * 1000:.0f} ms); left before/after: inside "
+              f"{counted[True, 'before']}/{counted[True, 'after']}, outside "
+              f"{counted[False, 'before']}/{counted[False, 'after']}")
+    figures(report)
+    assert len(outcomes) == kills
+    assert 2 * inside >= kills, report
+    # Killed while holding the lock, an import has not committed: nothing of it remains.
+    assert counted[True, "after"] <= max(1, inside // 10), report
 
 
-def test_killed_import_leaves_before_or_after(tmp_path):
-    seen = _kill_imports(tmp_path, tasks=2000, kills=4)
-    assert len(seen) == 4
+def test_killed_import_leaves_before_or_after(tmp_path, figures):
+    _kill_imports(tmp_path, tasks=2000, kills=4, figures=figures)
 
 
 @pytest.mark.slow
-def test_many_killed_imports_leave_before_or_after(tmp_path):
-    seen = _kill_imports(tmp_path, tasks=10000, kills=40)
-    assert "before" in seen  # some kills landed in the middle of the work
+def test_many_killed_imports_leave_before_or_after(tmp_path, figures):
+    _kill_imports(tmp_path, tasks=10000, kills=40, figures=figures)
 
 
 # -- damaged databases -----------------------------------------------------------------
