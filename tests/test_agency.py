@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import add_task
+from tests.conftest import add_task, db_digest
 
 
 def test_agency_list_plain_is_aligned(seeded):
@@ -54,18 +54,23 @@ def test_unknown_agency_lists_the_closest(seeded):
     assert "SCT (Sở Công Thương)" in error
 
 
-def test_ambiguous_agency_is_exit_2(seeded):
+def test_ambiguous_agency_is_exit_2(seeded, db_path):
     seeded("agency", "add", "UBND-BG", "UBND thành phố Bắc Giang", "--alias", "BG")
     seeded("agency", "add", "CA-BG", "Công an Bắc Giang", "--alias", "CABG")
+    before = db_digest(db_path)
     # An alias shared by two agencies cannot be added...
     assert "already names agency" in seeded.fails("agency", "add", "X", "Tên X", "-a", "bg")
+    assert db_digest(db_path) == before
 
 
-def test_duplicate_code_name_or_alias_refused(seeded):
+def test_duplicate_code_name_or_alias_refused(seeded, db_path):
+    before = db_digest(db_path)
     assert "already names agency SCT" in seeded.fails("agency", "add", "sct", "Khác")
     assert "already names agency SCT" in seeded.fails("agency", "add", "NEW", "so cong thuong")
     assert "already names agency SCT" in seeded.fails("agency", "add", "NEW", "Mới", "-a", "doit")
-    assert len(seeded.json("agency", "list")) == 4
+    assert db_digest(db_path) == before
+    seeded("agency", "add", "NEW", "Mới", "-a", "moi")
+    assert db_digest(db_path) != before
 
 
 @pytest.mark.parametrize("code", ["S C T", "", "_SCT", "A" * 33, "SCT\x1b", "SCT#1"])

@@ -3,10 +3,26 @@
 import sqlite3
 import stat
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import add_task
+from tests.conftest import add_task, db_digest
+
+GENERATOR = Path(__file__).resolve().parent.parent / "examples" / "generate.py"
+
+
+def _import_many(cli, tmp_path, count: int) -> None:
+    """``count`` generated tasks, in one import rather than one command each."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", GENERATOR)
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    source = tmp_path / f"tasks-{count}.toml"
+    with source.open("w", encoding="utf-8") as out:
+        generate.generate(count, date(2024, 7, 1), 1, out)
+    cli("import", str(source))
 
 
 def test_db_check_reports_in_one_line(seeded, db_path):
@@ -15,35 +31,37 @@ def test_db_check_reports_in_one_line(seeded, db_path):
     assert out == (f"{db_path}: ok (1 tasks, 1 directives, 4 agencies, schema version 1)\n")
 
 
-def test_db_check_finds_damage(seeded, db_path):
-    for i in range(300):
-        add_task(seeded, f"Việc số {i} " + "x" * 200, "-l", "SCT")
+def test_db_check_finds_damage(cli, db_path, tmp_path):
+    _import_many(cli, tmp_path, 600)
+    cli("db", "check")  # checkpointed by the close: the file holds everything
     data = bytearray(db_path.read_bytes())
-    seeded("db", "check")  # checkpointed by the close: the file holds everything
-    data = bytearray(db_path.read_bytes())
+    assert len(data) > 100_000
     for offset in range(len(data) // 2, len(data) // 2 + 4096):
         data[offset] = 0xFF
     db_path.write_bytes(bytes(data))
-    error = seeded.fails("db", "check", code=3)
+    error = cli.fails("db", "check", code=3)
     assert "damaged" in error or "not an SQLite database" in error
 
 
-def test_truncated_database_is_exit_3(seeded, db_path):
-    for i in range(200):
-        add_task(seeded, f"Việc {i} " + "y" * 300, "-l", "SCT")
-    seeded("db", "check")
+def test_truncated_database_is_exit_3(cli, db_path, tmp_path):
+    _import_many(cli, tmp_path, 600)
+    cli("db", "check")
     size = db_path.stat().st_size
+    assert size > 100_000
     with db_path.open("r+b") as handle:
         handle.truncate(size // 3)
-    error = seeded.fails("task", "list", "--format", "json", code=3)
+    error = cli.fails("task", "list", "--format", "json", code=3)
     assert str(db_path) in error
 
 
-def test_backup_is_a_consistent_private_copy(seeded, tmp_path):
-    add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024")
+def test_backup_is_a_consistent_private_copy(seeded, db_path, tmp_path):
+    add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024", "--note", "ghi chú")
+    before = db_digest(db_path)
     target = tmp_path / "backup.db"
     assert "Backed up" in seeded("db", "backup", str(target)).stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert db_digest(db_path) == before  # the backup wrote nothing to the original
+    assert db_digest(target) == before  # every table, history and metadata included
     copy = seeded.json("--db", str(target), "task", "list")
     assert copy == seeded.json("task", "list")
     assert "already exists" in seeded.fails("db", "backup", str(target))
@@ -52,6 +70,7 @@ def test_backup_is_a_consistent_private_copy(seeded, tmp_path):
 
 def test_backup_while_another_connection_writes(seeded, db_path, tmp_path):
     add_task(seeded, "Việc", "-l", "SCT")
+    committed = db_digest(db_path)
     writer = sqlite3.connect(db_path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute("UPDATE task SET title = 'uncommitted' WHERE id = 1")
@@ -61,6 +80,7 @@ def test_backup_while_another_connection_writes(seeded, db_path, tmp_path):
         writer.execute("ROLLBACK")
         writer.close()
     assert seeded.json("--db", str(tmp_path / "b.db"), "task", "show", "1")["title"] == "Việc"
+    assert db_digest(tmp_path / "b.db") == committed
 
 
 @pytest.fixture
