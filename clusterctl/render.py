@@ -132,7 +132,13 @@ def _csv_value(value: Any) -> str:
         return ""
     if isinstance(value, list | tuple):
         value = ";".join(str(v) for v in value)
-    return UNSAFE.sub(escape_char, str(value))
+    return UNSAFE.sub(_escape_but_layout, str(value))
+
+
+def _escape_but_layout(match) -> str:
+    """In CSV a note keeps its lines and tabs (the field is quoted); the rest is escaped."""
+    char = match.group()
+    return char if char in "\n\t" else escape_char(match)
 
 
 def _emit_plain(lines: list[tuple[str, ...]], columns: Sequence[Column], out: IO[str]) -> None:
@@ -215,7 +221,12 @@ def emit_record(
         return
     width = max(cell_width(label) for _key, label in fields)
     for key, label in fields:
-        out.write(f"{label}:{' ' * (width - cell_width(label))}  {display(record.get(key))}\n")
+        value = record.get(key)
+        if value.__class__ is str and "\n" in value:  # a note of several lines
+            value = ("\n" + " " * (width + 3)).join(display(line) for line in value.split("\n"))
+        else:
+            value = display(value)
+        out.write(f"{label}:{' ' * (width - cell_width(label))}  {value}\n")
     for heading, lines in sections:
         out.write(f"\n{safe(heading)}\n")
         for line in lines:

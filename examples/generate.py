@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write a large synthetic task list in clusterctl's TOML import format.
 
-N tasks across 40 agencies and N/10 directives, due dates spread ±180 days around --as-of,
+N tasks across 40 agencies and N/10 directives issued 190-400 days before --as-of, due
+dates spread ±180 days around --as-of (never before the directive's issue date),
 about half of them done (some late), a few in progress, cancelled or ongoing. The same seed
 gives the same file.
 
@@ -50,7 +51,7 @@ def generate(count: int, as_of: date, seed: int, out) -> None:
     directives = max(1, count // 10)
     per = [count // directives + (1 if i < count % directives else 0) for i in range(directives)]
     for index, tasks in enumerate(per, start=1):
-        issued = as_of - timedelta(days=rng.randint(30, 400))
+        issued = as_of - timedelta(days=rng.randint(190, 400))
         out.write(
             f"[[directives]]\nnumber = \"{index}/UBND-TH\"\nissued = {issued.isoformat()}\n"
             f"issuer = \"Chủ tịch UBND tỉnh\"\n"
@@ -68,11 +69,13 @@ def generate(count: int, as_of: date, seed: int, out) -> None:
             if support:
                 lines.append("support = [" + ", ".join(map(quote, support)) + "]")
             roll = rng.random()
-            due = None if roll < 0.1 else as_of + timedelta(days=rng.randint(-180, 180))
+            # Never before the directive was issued: clusterctl refuses that as a typo.
+            due = None if roll < 0.1 else max(issued + timedelta(days=7),
+                                              as_of + timedelta(days=rng.randint(-180, 180)))
             if due:
                 lines.append(f"due = {due.isoformat()}")
             if roll >= 0.5 and due and due <= as_of + timedelta(days=30):
-                done = due + timedelta(days=rng.randint(-20, 10))
+                done = max(issued, due + timedelta(days=rng.randint(-20, 10)))
                 lines += ['status = "done"', f"completed_on = {min(done, as_of).isoformat()}"]
             elif roll < 0.12:
                 lines.append('status = "cancelled"')

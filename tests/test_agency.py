@@ -40,7 +40,7 @@ def test_agency_found_by_code_alias_or_name(seeded, query):
 def test_agency_show_counts_tasks(seeded):
     add_task(seeded, "A", "-l", "SCT", "-s", "STC")
     done = add_task(seeded, "B", "-l", "SCT")
-    seeded("task", "done", str(done), "--on", "1/1/2024")
+    seeded("task", "done", str(done), "--on", "1/5/2024")
     add_task(seeded, "C", "-l", "STC", "-s", "SCT")
     shown = seeded.json("agency", "show", "SCT")
     assert (shown["lead"], shown["lead_open"], shown["support"]) == (2, 1, 1)

@@ -98,12 +98,12 @@ def plans(seeded, db_path):
 
 
 def test_reports_use_indexes(plans):
-    from clusterctl.core.tasks import _TASK_ORDER, _TASK_SELECT, TaskFilter
+    from clusterctl.core.queries import _ORDER_BY, _TASK_SELECT, Order, TaskFilter
 
     overdue = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, categories=["overdue"])
     where, params = overdue.where()
     assert "USING INDEX ix_task_status_due" in plans(
-        f"{_TASK_SELECT} WHERE {where} {_TASK_ORDER}", params)
+        f"{_TASK_SELECT} WHERE {where} {_ORDER_BY[Order.due]}", params)
     by_agency = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, lead_ids=[1])
     where, params = by_agency.where()
     assert "USING INDEX ix_task_lead_status_due" in plans(

@@ -175,7 +175,7 @@ MALFORMED = [
     ("completed_without_done.toml", "completed_on: is only allowed with status = \"done\"", 10),
     ("done_without_date.toml", "status is done, so completed_on is required", 6),
     ("bad_status.toml", "status: must be one of open, in_progress, done, cancelled", 10),
-    ("future_completion.toml", "completed_on: 2999-01-01 is in the future", 11),
+    ("future_completion.toml", "completed_on: completion date 2999-01-01 is in the future", 11),
     ("support_not_list.toml", "support: must be a list of strings", 10),
     ("lead_also_support.toml", "support: SCT is already the lead agency", 10),
     ("datetime_not_date.toml", "has a time of day; give a date only", 3),
@@ -317,7 +317,7 @@ def test_created_entry_json_matches_the_generic_encoder():
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from clusterctl.core.tasks import changes_json, created_json
+    from clusterctl.core.taskwriter import changes_json, created_json
 
     @given(title=st.text(), lead=st.text(), support=st.lists(st.text(), max_size=3),
            due=st.none() | st.dates(), original=st.none() | st.dates(),
@@ -369,8 +369,9 @@ def test_quick_path_agrees_with_the_full_checks():
         parsed = Parsed()
         reader = FileReader("f.toml", "", parsed, today)
         if not quick:
-            reader.quick_task = lambda table, where: None
-        directive = DirectiveIn("1/UBND", today, "", "T", Where("f.toml", (), "d"))
+            reader.quick_task = lambda table, where, issued: None
+        # Issued in the middle of the dates drawn: due and completion dates fall either side.
+        directive = DirectiveIn("1/UBND", date(2024, 4, 1), "", "T", Where("f.toml", (), "d"))
         reader.task(dict(table), Where("f.toml", ("directives", 0, "tasks", 0), "t"),
                     directive)
         tasks = [(t.key, t.title, t.lead, t.support, t.due, t.has_due, t.original_due,

@@ -65,7 +65,7 @@ def _worker(db: str, worker: int, rounds: int, queue) -> None:
 def test_concurrent_writers_lose_nothing(seeded, db_path, workers, rounds):
     add_task(seeded, "Shared", "-l", "SCT")
     for worker in range(workers):
-        add_task(seeded, f"Own {worker}", "-l", "STC", "--due", "1/1/2024")
+        add_task(seeded, f"Own {worker}", "-l", "STC", "--due", "1/5/2024")
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     processes = [context.Process(target=_worker, args=(str(db_path), w, rounds, queue))

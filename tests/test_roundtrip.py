@@ -2,7 +2,7 @@
 
 import json
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 import tomli_w
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +15,8 @@ LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩ
           "ùủũúụừửữứựỳỷỹýỵĐĂÂÊÔƠƯ"
 TEXT = st.text(alphabet=LETTERS + " []#\"'\\/-.,", min_size=1, max_size=40).filter(
     lambda s: s.strip())
-DATES = st.dates(min_value=date(2000, 1, 1), max_value=date(2026, 1, 1))
+LAST_DAY = date(2026, 1, 1)
+DATES = st.dates(min_value=date(2000, 1, 1), max_value=LAST_DAY)
 STATUSES = st.sampled_from(["open", "in_progress", "done", "cancelled", None])
 
 
@@ -44,15 +45,17 @@ def task_lists(draw):
             support = draw(st.lists(st.sampled_from(codes), max_size=3, unique=True))
             if [c for c in support if c != lead]:
                 task["support"] = [c for c in support if c != lead]
+            issued = directive["issued"]  # due and completion dates cannot precede it
             if draw(st.booleans()):
-                task["due"] = draw(DATES)
+                task["due"] = issued + timedelta(days=draw(st.integers(0, 3600)))
                 if draw(st.booleans()):
-                    task["original_due"] = draw(DATES)
+                    task["original_due"] = issued + timedelta(days=draw(st.integers(0, 3600)))
             status = draw(STATUSES)
             if status:
                 task["status"] = status
             if status == "done":
-                task["completed_on"] = draw(DATES)
+                task["completed_on"] = min(LAST_DAY, issued + timedelta(
+                    days=draw(st.integers(0, 400))))
             tasks.append(task)
         directive["tasks"] = tasks
         directives.append(directive)

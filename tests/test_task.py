@@ -28,7 +28,7 @@ def test_task_show_json_has_the_contract_fields(seeded):
         "id": task_id, "directive": "2029/UBND-KTTH", "key": "1", "title": "Rà soát phương án",
         "lead": "SCT", "support": ["SKHDT", "SXD"], "due": "2024-06-30",
         "original_due": "2024-06-30", "status": "open", "completed_on": None,
-        "category": "overdue", "days_overdue": 3, "version": 1,
+        "category": "overdue", "days_overdue": 3, "version": 1, "latest_note": None,
         "created_at": None, "updated_at": None, "history": None,
     }
     (created,) = task["history"]
@@ -212,7 +212,7 @@ def test_refused_transitions(seeded):
     assert "already open" in seeded.fails("task", "reopen", task_id)
     seeded("task", "start", task_id)
     assert "already in progress" in seeded.fails("task", "start", task_id)
-    seeded("task", "done", task_id, "--on", "1/1/2024")
+    seeded("task", "done", task_id, "--on", "1/5/2024")
     assert "reopen it first" in seeded.fails("task", "done", task_id)
     assert "reopen it first" in seeded.fails("task", "cancel", task_id, "--reason", "x")
     assert "reopen it first" in seeded.fails("task", "extend", task_id, "--to", "eoy",
@@ -239,8 +239,8 @@ def test_extend_keeps_original_due(seeded):
     assert (task["due"], task["original_due"]) == ("2024-12-31", "2024-06-30")
     assert [h["changes"] for h in task["history"][1:]] == [
         {"due": ["2024-06-30", "2024-09-30"]}, {"due": ["2024-09-30", "2024-12-31"]}]
-    assert "already due on" in seeded.fails("task", "extend", task_id, "--to", "31/12/2024",
-                                            "--reason", "x")
+    assert "is not after 2024-12-31" in seeded.fails("task", "extend", task_id, "--to",
+                                                     "31/12/2024", "--reason", "x")
 
 
 def test_edit(seeded):

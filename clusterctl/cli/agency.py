@@ -4,10 +4,10 @@ from typing import Annotated
 
 import typer
 
-from clusterctl.cli.common import FormatOpt, database, format_of, say
+from clusterctl.cli.common import FormatOpt, command_group, database, format_of, say
 from clusterctl.i18n import _
 
-app = typer.Typer(help=_("Add and look up agencies (Sở, UBND huyện...)."), no_args_is_help=True)
+app = command_group(_("Add and look up agencies (Sở, UBND huyện...)."))
 
 
 @app.command("add")

@@ -3,6 +3,7 @@
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -14,10 +15,20 @@ from clusterctl.text import safe, shorten_runs
 
 
 class Format(StrEnum):
+    """How a command prints what it found."""
+
     table = "table"
     plain = "plain"
     json = "json"
     csv = "csv"
+    markdown = "markdown"
+
+
+class ExportFormat(StrEnum):
+    """The file formats of ``export``: both can be imported back."""
+
+    toml = "toml"
+    json = "json"
 
 
 FormatOpt = Annotated[
@@ -48,23 +59,54 @@ ExpectVersionOpt = Annotated[
 ]
 
 
-class State:
-    """Set by the root callback before any command runs."""
+@dataclass(frozen=True)
+class Session:
+    """What the root options chose, kept in the Typer context object for every command."""
 
-    location: str = ""
+    location: str  # the database: a file path or a URL
+
+    @property
+    def shown_location(self) -> str:
+        """The location as it may be printed: a URL's password is never shown."""
+        from clusterctl.store.db import redact
+
+        return redact(self.location)
 
 
-state = State()
+def command_group(help_: str) -> typer.Typer:
+    """A group of commands; run bare, it shows its help (exit 0)."""
+    group = typer.Typer(help=help_, invoke_without_command=True)
+    group.callback()(show_help_if_bare)
+    return group
+
+
+def show_help_if_bare(ctx: typer.Context) -> None:
+    """Show the group's help when no command was given."""
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        sys.stdout.write(ctx.get_help() + "\n")
+        raise typer.Exit()
+
+
+def session() -> Session:
+    """The session of the command being run (set by the root callback)."""
+    import click  # already loaded by Typer; its documented way to reach the context
+
+    return click.get_current_context().find_object(Session)
 
 
 @contextmanager
 def database(*, write: bool) -> Iterator:
-    """The database this invocation works on; commands that only read never create it."""
+    """The database this invocation works on. A command that only reads never creates it,
+    and reads in one snapshot, whatever others commit meanwhile."""
     from clusterctl.store.schema import open_database
 
-    db = open_database(state.location, write=write)
+    db = open_database(session().location, write=write)
     try:
-        yield db
+        if write:
+            yield db
+        else:
+            with db.snapshot():
+                yield db
     finally:
         db.close()
 

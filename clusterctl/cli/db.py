@@ -5,16 +5,16 @@ from typing import Annotated
 
 import typer
 
-from clusterctl.cli.common import database, say, state
+from clusterctl.cli.common import command_group, database, say, session
 from clusterctl.i18n import _
 
-app = typer.Typer(help=_("Look after the database file."), no_args_is_help=True)
+app = command_group(_("Look after the database file."))
 
 
 @app.command("path")
 def path() -> None:
     """Print where the database is (it may not exist yet)."""
-    sys.stdout.write(state.location + "\n")
+    sys.stdout.write(session().shown_location + "\n")
 
 
 @app.command("check")
@@ -26,7 +26,7 @@ def check() -> None:
         report = check_database(db)
     sys.stdout.write(_("{path}: ok ({tasks} tasks, {directives} directives, {agencies} "
                        "agencies, schema version {version})").format(
-        path=state.location, **report) + "\n")
+        path=session().shown_location, **report) + "\n")
 
 
 @app.command("backup")
@@ -38,4 +38,4 @@ def backup(
 
     with database(write=False) as db:
         backup_database(db, target)
-    say(_("Backed up {path} to {target}.").format(path=state.location, target=target))
+    say(_("Backed up {path} to {target}.").format(path=session().shown_location, target=target))

@@ -4,11 +4,18 @@ from typing import Annotated
 
 import typer
 
-from clusterctl.cli.common import AsOfOpt, FormatOpt, as_of_date, database, format_of, say
+from clusterctl.cli.common import (
+    AsOfOpt,
+    FormatOpt,
+    as_of_date,
+    command_group,
+    database,
+    format_of,
+    say,
+)
 from clusterctl.i18n import _
 
-app = typer.Typer(help=_("Record and look up directives (công văn, chỉ thị...)."),
-                  no_args_is_help=True)
+app = command_group(_("Record and look up directives (công văn, chỉ thị...)."))
 
 
 @app.command("add")
@@ -57,7 +64,7 @@ def show(
     """Show a directive and its tasks."""
     from clusterctl.cli.task import TASK_COLUMNS, TASK_FIELDS, task_filter
     from clusterctl.core.directives import find_directive
-    from clusterctl.core.tasks import list_tasks
+    from clusterctl.core.queries import list_tasks
     from clusterctl.render import emit_record, emit_rows
 
     fmt = format_of(format_)

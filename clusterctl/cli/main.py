@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from clusterctl import __version__
 from clusterctl.cli import agency, db, directive, reports, task, transfer
-from clusterctl.cli.common import say, state
+from clusterctl.cli.common import Session, say, session, show_help_if_bare
 from clusterctl.errors import EXIT_INTERNAL, ClusterError
 from clusterctl.i18n import _
 
@@ -24,33 +24,37 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went a
 
 
 class ClusterGroup(TyperGroup):
-    """Turns every error into one ``Error: ...`` line on stderr and its exit code."""
+    """The error boundary (Typer's ``cls`` hook): every error becomes one ``Error: ...`` line
+    on stderr and its documented exit code."""
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """Report usage errors in one line too, instead of Click's usage block."""
+        import click  # Click's documented exceptions; Typer runs on it
+
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
-        except typer.Abort:
+        except click.Abort:
             say(_("Error: aborted; nothing was changed"))
             sys.exit(EXIT_INTERRUPTED)
-        except Exception as exc:
-            if not hasattr(exc, "format_message") or not hasattr(exc, "exit_code"):
-                raise
+        except click.ClickException as exc:
             context = getattr(exc, "ctx", None)
-            if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:
-                sys.stdout.write(context.get_help() + "\n")  # a bare group: show its help
-                sys.exit(0)
             where = context.command_path if context else "clusterctl"
             say(_("Error: {message} (see '{where} --help')").format(
-                message=_once(exc.format_message()), where=where))
+                message=exc.format_message(), where=where))
             sys.exit(exc.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx):
+        import click
+
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # here, so that a reader gone away is reported as such
+            return result
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # the framework's own: reported in main()
         except ClusterError as exc:
             say(_("Error: {message}").format(message=exc))
             raise typer.Exit(exc.exit_code) from None
@@ -66,7 +70,7 @@ class ClusterGroup(TyperGroup):
         except Exception as exc:
             from clusterctl.config import debug
 
-            if _is_cli_flow(exc) or debug():
+            if debug():
                 raise
             say(
                 _("Error: internal error ({kind}: {message}); nothing was changed. Run again "
@@ -76,23 +80,10 @@ class ClusterGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def _once(message: str) -> str:
-    """Drop a sentence repeated at the end (Typer and Click both add 'Did you mean')."""
-    head, sep, last = message.rstrip().rpartition("? ")
-    return head + "?" if sep and head.endswith(last.rstrip("?")) else message
-
-
-def _is_cli_flow(exc: Exception) -> bool:
-    """Exit, Abort and usage errors belong to the CLI framework, which reports them itself."""
-    return isinstance(exc, typer.Exit | typer.Abort | typer.BadParameter) or type(
-        exc
-    ).__module__.startswith(("click", "typer"))
-
-
 app = typer.Typer(
     cls=ClusterGroup,
     name="clusterctl",
-    no_args_is_help=True,
+    invoke_without_command=True,  # a bare `clusterctl` shows its help (see root)
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: Rich-formatted help doubles the start-up time
@@ -112,6 +103,7 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     db_location: Annotated[
         str | None,
         typer.Option(
@@ -132,7 +124,8 @@ def root(
     Exit codes: 0 success, 1 a report found what it was asked to fail on, 2 bad input,
     3 a database problem, 4 the task changed since you read it.
     """
-    state.location = db_location or default_location()
+    ctx.obj = Session(db_location or default_location())
+    show_help_if_bare(ctx)
 
 
 @app.command()
@@ -141,14 +134,15 @@ def init() -> None:
     from clusterctl.store.db import sqlite_path
     from clusterctl.store.schema import SCHEMA_VERSION, open_database
 
-    path = sqlite_path(state.location)
+    location = session().location
+    path = sqlite_path(location)
     existed = path is not None and path.exists() and path.stat().st_size > 0
-    open_database(state.location, write=True).close()
+    open_database(location, write=True).close()
     if existed:
         say(_("The database already exists (schema version {v}).").format(v=SCHEMA_VERSION))
     else:
         say(_("Created a new database (schema version {v}).").format(v=SCHEMA_VERSION))
-    sys.stdout.write(state.location + "\n")
+    sys.stdout.write(session().shown_location + "\n")
 
 
 app.add_typer(agency.app, name="agency")

@@ -1,30 +1,16 @@
 """``clusterctl overdue | status | weekly``: who is late, for staff and for cron."""
 
 import sys
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from clusterctl.cli.common import AsOfOpt, as_of_date, database, format_of
+from clusterctl.cli.common import AsOfOpt, FormatOpt, as_of_date, database, format_of
 from clusterctl.cli.task import TASK_BASE_COLUMNS
 from clusterctl.errors import EXIT_FOUND
 from clusterctl.i18n import _
 from clusterctl.render import Column
 
-
-class ReportFormat(StrEnum):
-    table = "table"
-    plain = "plain"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
-ReportFormatOpt = Annotated[
-    ReportFormat | None,
-    typer.Option("--format", "-f", case_sensitive=False, show_default=False,
-                 help=_("Output format [default: table on a terminal, plain otherwise]."))]
 AgencyFilter = Annotated[
     list[str] | None,
     typer.Option("--agency", "-a", metavar="AGENCY",
@@ -72,7 +58,7 @@ def overdue(
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help=_("Print nothing at all when nothing is overdue (for cron)."))
     ] = False,
-    format_: ReportFormatOpt = None,
+    format_: FormatOpt = None,
 ) -> None:
     """The overdue tasks, most overdue first.
 
@@ -149,7 +135,7 @@ def status(
         "--include-support",
         help=_("Also count tasks for their supporting agencies, in their own columns."))
     ] = False,
-    format_: ReportFormatOpt = None,
+    format_: FormatOpt = None,
 ) -> None:
     """Per lead agency: tasks by timeliness, completion and on-time rates, and a total.
 
@@ -185,7 +171,7 @@ def weekly(
     as_of: AsOfOpt = None,
     agency: AgencyFilter = None,
     directive: DirectiveFilter = None,
-    format_: ReportFormatOpt = None,
+    format_: FormatOpt = None,
 ) -> None:
     """The week's summary for the Monday mail: completed, newly overdue, due next, overdue.
 

@@ -12,6 +12,7 @@ from clusterctl.cli.common import (
     NoteOpt,
     actor,
     as_of_date,
+    command_group,
     database,
     format_of,
     say,
@@ -19,7 +20,7 @@ from clusterctl.cli.common import (
 from clusterctl.i18n import _
 from clusterctl.render import Column
 
-app = typer.Typer(help=_("Add, list and update tasks."), no_args_is_help=True)
+app = command_group(_("Add, list and update tasks."))
 
 TaskArg = Annotated[
     str, typer.Argument(metavar="TASK", help=_("The task id, or NUMBER#KEY (2029/UBND-KTTH#3)."))
@@ -67,7 +68,7 @@ TASK_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "ori
 
 def task_filter(as_of, **criteria):
     from clusterctl.config import due_soon_days
-    from clusterctl.core.tasks import TaskFilter
+    from clusterctl.core.queries import TaskFilter
 
     return TaskFilter(as_of=as_of, soon_days=due_soon_days(), **criteria)
 
@@ -124,7 +125,7 @@ def list_(
     """List tasks, due soonest first, with their timeliness."""
     from clusterctl.core.agencies import AgencyMatcher, load_agencies
     from clusterctl.core.directives import find_directive
-    from clusterctl.core.tasks import list_tasks
+    from clusterctl.core.queries import list_tasks
     from clusterctl.render import emit_rows
 
     as_of_day = as_of_date(as_of)
@@ -144,7 +145,8 @@ def list_(
                   empty=_("No tasks match."))
 
 
-def _history_line(entry: dict) -> str:
+def _history_lines(entry: dict) -> list[str]:
+    """One history entry as lines; a note of several lines continues, indented, below."""
     from clusterctl.render import display
 
     changes = "; ".join(
@@ -154,17 +156,18 @@ def _history_line(entry: dict) -> str:
     parts = [entry["at"], display(entry["actor"]), entry["action"]]
     if changes:
         parts.append(changes)
-    if entry["note"]:
-        parts.append(_("note: {note}").format(note=display(entry["note"])))
+    note_lines = entry["note"].split("\n") if entry["note"] else []
+    if note_lines:
+        parts.append(_("note: {note}").format(note=display(note_lines[0])))
     if entry["source"]:
         parts.append(_("from {source}").format(source=display(entry["source"])))
-    return "  ".join(parts)
+    return ["  ".join(parts), *("    " + display(line) for line in note_lines[1:])]
 
 
 @app.command("show")
 def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> None:
     """Show a task with its whole history."""
-    from clusterctl.core.tasks import get_task, resolve_task
+    from clusterctl.core.queries import get_task, resolve_task
     from clusterctl.render import emit_record
 
     as_of_day = as_of_date(as_of)
@@ -175,38 +178,38 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
               ("title", _("Title")), ("lead", _("Lead")), ("support", _("Support")),
               ("due", _("Due")), ("original_due", _("Original due")), ("status", _("Status")),
               ("completed_on", _("Completed on")), ("timeliness", _("Timeliness")),
-              ("created_at", _("Created")), ("updated_at", _("Updated")),
-              ("version", _("Version"))]
+              ("latest_note", _("Latest note")), ("created_at", _("Created")),
+              ("updated_at", _("Updated")), ("version", _("Version"))]
     fmt = format_of(format_)
     if fmt == "json":
         del record["timeliness"]
-    history = [_history_line(entry) for entry in record["history"]]
+    history = [line for entry in record["history"] for line in _history_lines(entry)]
     emit_record(record, fields, fmt, sections=[(_("History"), history)])
+
+
+OnOpt = Annotated[str | None, typer.Option(
+    "--on", metavar="DATE", help=_("When it was completed [default: today]."))]
 
 
 def _status_command(action: str, task: str, note: str | None, on: str | None = None,
                     expect_version: int | None = None) -> None:
     from clusterctl.config import today
-    from clusterctl.core.tasks import change_status, resolve_task
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.tasks import change_status
     from clusterctl.dates import parse_date
-    from clusterctl.errors import InputError
 
-    completed = None
-    if action == "done":
-        completed = parse_date(on) if on else today()
-        if completed > today():
-            raise InputError(_("completion date {d} is in the future").format(d=completed))
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        change_status(db, task_id, action=action, actor=actor(), note=note, on=completed,
-                      expect_version=expect_version)
+        changes = change_status(db, task_id, action=action, actor=actor(), note=note,
+                                on=parse_date(on) if on else None, today=today(),
+                                expect_version=expect_version)
     messages = {
         "start": _("Task {id} is in progress."),
         "done": _("Task {id} is done (completed on {on})."),
         "reopen": _("Task {id} is open again."),
         "cancel": _("Task {id} is cancelled."),
     }
-    say(messages[action].format(id=task_id, on=completed))
+    say(messages[action].format(id=task_id, on=changes.get("completed_on", [None, None])[1]))
 
 
 @app.command("start")
@@ -216,13 +219,8 @@ def start(task: TaskArg, note: NoteOpt = None, expect_version: ExpectVersionOpt 
 
 
 @app.command("done")
-def done(
-    task: TaskArg,
-    on: Annotated[str | None, typer.Option(
-        "--on", metavar="DATE", help=_("When it was completed [default: today]."))] = None,
-    note: NoteOpt = None,
-    expect_version: ExpectVersionOpt = None,
-) -> None:
+def done(task: TaskArg, on: OnOpt = None, note: NoteOpt = None,
+         expect_version: ExpectVersionOpt = None) -> None:
     """Mark a task as done (hoàn thành), on the date it was completed."""
     _status_command("done", task, note, on=on, expect_version=expect_version)
 
@@ -240,19 +238,18 @@ def cancel(
     expect_version: ExpectVersionOpt = None,
 ) -> None:
     """Cancel (withdraw) a task; cancelled tasks are left out of rates."""
-    from clusterctl.core.agencies import check_text
-
-    _status_command("cancel", task, check_text(reason, _("reason"), limit=20000),
-                    expect_version=expect_version)
+    _status_command("cancel", task, reason, expect_version=expect_version)
 
 
 @app.command("note")
 def note(
     task: TaskArg,
-    text: Annotated[str, typer.Argument(help=_("The progress note (tình hình thực hiện)."))],
+    text: Annotated[str, typer.Argument(help=_(
+        "The progress note (tình hình thực hiện); it may span several lines."))],
 ) -> None:
     """Record a progress note in a task's history."""
-    from clusterctl.core.tasks import add_note, resolve_task
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.tasks import add_note
 
     with database(write=True) as db:
         task_id = resolve_task(db, task)
@@ -267,8 +264,12 @@ def extend(
     reason: Annotated[str, typer.Option("--reason", "-r", help=_("Why it is extended."))],
     expect_version: ExpectVersionOpt = None,
 ) -> None:
-    """Move a task's due date (gia hạn); the original due date is kept."""
-    from clusterctl.core.tasks import extend_task, resolve_task
+    """Move a task's due date later (gia hạn); the original due date is kept.
+
+    To correct a wrongly entered due date instead, use 'clusterctl task edit TASK --due DATE'.
+    """
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.tasks import extend_task
     from clusterctl.dates import parse_date
 
     new_due = parse_date(to)
@@ -292,20 +293,31 @@ def edit(
         help=_("The supporting agencies, replacing the current ones; repeatable."))] = None,
     no_support: Annotated[bool, typer.Option(
         "--no-support", help=_("Remove every supporting agency."))] = False,
+    due: Annotated[str | None, typer.Option(
+        "--due", metavar="DATE",
+        help=_("The correct due date, when it was entered wrong (not an extension)."))] = None,
+    no_due: Annotated[bool, typer.Option(
+        "--no-due", help=_("No due date: an ongoing duty (thường xuyên)."))] = False,
     note: NoteOpt = None,
     expect_version: ExpectVersionOpt = None,
 ) -> None:
-    """Change a task's title, lead or supporting agencies."""
-    from clusterctl.core.tasks import edit_task, resolve_task
+    """Correct a task's title, agencies or due date; recorded as a correction."""
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.tasks import edit_task
+    from clusterctl.dates import parse_date
     from clusterctl.errors import InputError
 
     if no_support and support:
         raise InputError(_("give either --support or --no-support, not both"))
+    if no_due and due is not None:
+        raise InputError(_("give either --due or --no-due, not both"))
     new_support = [] if no_support else support
-    if title is None and lead is None and new_support is None:
-        raise InputError(_("nothing to change: give --title, --lead, --support or --no-support"))
+    if title is None and lead is None and new_support is None and due is None and not no_due:
+        raise InputError(_("nothing to change: give --title, --lead, --support, --no-support, "
+                           "--due or --no-due"))
     with database(write=True) as db:
         task_id = resolve_task(db, task)
         changes = edit_task(db, task_id, actor=actor(), title=title, lead=lead,
-                            support=new_support, note=note, expect_version=expect_version)
+                            support=new_support, due=parse_date(due) if due else None,
+                            no_due=no_due, note=note, expect_version=expect_version)
     say(_("Task {id} changed: {fields}.").format(id=task_id, fields=", ".join(changes)))

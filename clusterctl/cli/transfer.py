@@ -1,15 +1,14 @@
 """``clusterctl import`` and ``clusterctl export``: task lists as TOML files."""
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
-from clusterctl.cli.common import actor, database, say, state
-from clusterctl.errors import EXIT_INPUT
+from clusterctl.cli.common import ExportFormat, actor, database, say, session
 from clusterctl.i18n import _
-
-MAX_SHOWN = 20  # refs listed in a summary line; the rest are counted
 
 
 def import_(
@@ -23,172 +22,47 @@ def import_(
     Every file is checked before anything is written; any problem is reported with its file,
     line and key, and nothing is imported. Importing the same files again changes nothing.
     """
-    import gc
-
     from clusterctl.config import today
-    from clusterctl.core.importcache import fingerprint
-    from clusterctl.core.tomlfile import read_raw
-
-    # An import builds many small objects and no reference cycles: the cyclic collector
-    # would only rescan them, over and over (~10% of a 10,000-task import).
-    gc.disable()
-    raw = read_raw(files)
-    files_fingerprint = fingerprint(raw, today())
-    unchanged = _unchanged_since_last_import(files_fingerprint)
-    if unchanged is not None:
-        _summary(unchanged, files, dry_run)
-        return
-    from clusterctl.core.importer import read_files
-
-    parsed = read_files(raw, today())
-    del raw
-    if parsed.problems:
-        _fail(parsed.problems + _agency_problems(parsed), files)
-    source = ", ".join(files)
-    plan = _dry_plan(parsed) if dry_run else _import(parsed, source, files_fingerprint)
-    _summary(plan_totals(plan), files, dry_run, plan)
-
-
-def _no_database_yet() -> bool:
-    """Whether the database is an SQLite file that does not exist yet."""
-    from clusterctl.store.db import sqlite_path
-
-    path = sqlite_path(state.location)
-    return path is not None and not path.exists()
-
-
-def _unchanged_since_last_import(files_fingerprint: str | None) -> dict | None:
-    """The totals of the last import, if it was of these very files and nothing changed."""
-    from clusterctl.core.importcache import unchanged_import
-
-    if files_fingerprint is None or _no_database_yet():
-        return None
-    with database(write=False) as db:
-        record = unchanged_import(db, files_fingerprint)
-    if record is None:
-        return None
-    # Everything in the files is in the database exactly as they say: all unchanged.
-    return {name: [0, 0, sum(record[name])] for name in ("agencies", "directives", "tasks")} | {
-        "not_in_files": record["not_in_files"], "not_in_files_count": record[
-            "not_in_files_count"]}
-
-
-def plan_totals(plan) -> dict:
-    """Added, updated and unchanged counts, and the tasks the files leave out."""
-    return {
-        "agencies": [len(plan.agencies_added), len(plan.agencies_updated),
-                     plan.agencies_unchanged],
-        "directives": [len(plan.directives_added), len(plan.directives_updated),
-                       plan.directives_unchanged],
-        "tasks": [len(plan.tasks_added), len(plan.tasks_updated) + len(plan.notes_added),
-                  plan.tasks_unchanged],
-        "not_in_files": plan.not_in_files[:MAX_SHOWN],
-        "not_in_files_count": len(plan.not_in_files),
-    }
-
-
-def _agency_problems(parsed) -> list:
-    """With a file already bad, also find the agencies it names that do not exist, so
-    that one run reports every problem."""
-    from clusterctl.core.importplan import make_plan
-    from clusterctl.errors import DatabaseError
+    from clusterctl.core.importrun import ImportRejected, run_import
 
     try:
-        if _no_database_yet():
-            return make_plan(None, parsed).problems
-        with database(write=False) as db:
-            return make_plan(db, parsed).problems
-    except DatabaseError:
-        return []  # the file's own problems come first; the database's are for later
-
-
-def _dry_plan(parsed):
-    from clusterctl.core.importplan import make_plan
-
-    if _no_database_yet():
+        result = run_import(session().location, files, actor=actor(), today=today(),
+                            dry_run=dry_run, progress=_progress)
+    except ImportRejected as exc:
+        _report_problems(exc)
+        raise
+    if result.no_database:
         say(_("There is no database at {path} yet: everything would be added.").format(
-            path=state.location))
-        plan = make_plan(None, parsed)
-    else:
-        with database(write=False) as db:
-            plan = make_plan(db, parsed)
-    if plan.problems:
-        _fail(plan.problems, parsed.files)
-    return plan
+            path=session().shown_location))
+    _summary(result.totals, files, dry_run, result.plan)
 
 
-def _import(parsed, source: str, files_fingerprint: str | None):
-    from clusterctl.core.importplan import make_plan
-
-    empty_plan = None
-    if _no_database_yet():
-        # Check against an empty database first, so that a bad file creates no database.
-        empty_plan = make_plan(None, parsed)
-        if empty_plan.problems:
-            _fail(empty_plan.problems, parsed.files)
-    with database(write=True) as db:
-        db.prepare_bulk()
-        return _import_into(db, parsed, source, files_fingerprint, empty_plan)
-
-
-def _import_into(db, parsed, source: str, files_fingerprint: str | None, empty_plan):
-    from clusterctl.core.importcache import remember_import
-    from clusterctl.core.importplan import apply_plan, make_plan
-
-    with db.transaction():
-        # Unless someone filled the new database meanwhile, the plan made against no
-        # database is the plan: planning 100,000 tasks twice would cost seconds.
-        fresh = empty_plan is not None and db.scalar(
-            "SELECT COUNT(*) FROM directive") == 0 and db.scalar("SELECT COUNT(*) FROM agency") == 0
-        plan = empty_plan if fresh else make_plan(db, parsed)
-        if plan.problems:
-            _fail(plan.problems, parsed.files)  # leaving the transaction rolls back
-        with _progress(len(plan.tasks_added) + len(plan.tasks_updated)) as advance:
-            apply_plan(db, plan, actor=actor(), source=source, progress=advance)
-        remember_import(db, files_fingerprint, plan_totals(plan))
-    return plan
-
-
-class _progress:
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar on a terminal for large imports; nothing when piped."""
+    if total < 2000 or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.progress import Progress
 
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar = None
+    from clusterctl.render import console
 
-    def __enter__(self):
-        if self.total < 2000 or not sys.stderr.isatty():
-            return lambda n: None
-        from rich.progress import Progress
-
-        from clusterctl.render import console
-
-        self.bar = Progress(console=console(sys.stderr), transient=True)
-        self.bar.start()
-        task = self.bar.add_task(_("Writing tasks"), total=self.total)
-        return lambda n: self.bar.advance(task, n)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar:
-            self.bar.stop()
+    with Progress(console=console(sys.stderr), transient=True) as bar:
+        task = bar.add_task(_("Writing tasks"), total=total)
+        yield lambda n: bar.advance(task, n)
 
 
-def _fail(problems, files) -> None:
-    """Report every problem, one a line; a single problem is the one error line."""
-    from clusterctl.i18n import ngettext
+def _report_problems(rejected) -> None:
+    """Every problem but the last line, which the error boundary writes: one a line."""
     from clusterctl.text import safe, shorten_runs
 
+    problems = rejected.problems
     if len(problems) == 1:
-        say(_("Error: {problem}; nothing was imported").format(problem=problems[0]))
-        raise typer.Exit(EXIT_INPUT)
+        return
     for problem in problems[:200]:
         sys.stderr.write(safe(shorten_runs(str(problem))) + "\n")
     if len(problems) > 200:
         sys.stderr.write(_("... and {n} more problems").format(n=len(problems) - 200) + "\n")
-    say(ngettext("Error: {n} problem in {files}; nothing was imported",
-                 "Error: {n} problems in {files}; nothing was imported",
-                 len(problems)).format(n=len(problems), files=", ".join(files)))
-    raise typer.Exit(EXIT_INPUT)
 
 
 def _summary(totals: dict, files: list[str], dry_run: bool, plan=None) -> None:
@@ -238,10 +112,11 @@ def export(
     directive: Annotated[list[str] | None, typer.Option(
         "--directive", "-d", metavar="NUMBER", help=_("Only this directive; repeatable."))
     ] = None,
-    format_: Annotated[str, typer.Option(
-        "--format", "-f", metavar="toml|json", help=_("File format."))] = "toml",
+    format_: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", case_sensitive=False, help=_("File format."))] = ExportFormat.toml,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", metavar="FILE", help=_("Write to FILE instead of stdout."))] = None,
+        "--output", "-o", metavar="FILE",
+        help=_("Write to FILE (readable by you only) instead of stdout."))] = None,
 ) -> None:
     """Export agencies, directives and tasks in the import format.
 
@@ -249,13 +124,10 @@ def export(
     tasks back.
     """
     from clusterctl.core.exporter import export_data
-    from clusterctl.errors import InputError
 
-    if format_ not in ("toml", "json"):
-        raise InputError(_("--format must be toml or json, not {f!r}").format(f=format_))
     with database(write=False) as db:
         data = export_data(db, directive or [])
-    if format_ == "toml":
+    if format_ == ExportFormat.toml:
         import tomli_w
 
         from clusterctl.render import escape_unsafe
@@ -270,12 +142,9 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as out:
-            out.write(text)
-    except OSError as exc:
-        raise InputError(_("cannot write {file}: {reason}").format(
-            file=output, reason=exc.strerror)) from None
+    from clusterctl.files import write_private
+
+    write_private(output, text)
     say(_("Exported {n} directives to {file}.").format(n=len(data["directives"]), file=output))
 
 

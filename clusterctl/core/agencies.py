@@ -1,15 +1,12 @@
 """Agencies: the departments that lead and support tasks."""
 
-import re
 from dataclasses import dataclass, field
-from unicodedata import is_normalized
 
+from clusterctl.core.checks import check_code, check_text
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, utc_now
-from clusterctl.text import fold, has_unsafe, nfc
-
-_CODE = re.compile(r"[^\W_][\w.&-]{0,31}")
+from clusterctl.text import fold
 
 
 @dataclass
@@ -21,44 +18,6 @@ class Agency:
 
     def as_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "aliases": self.aliases}
-
-
-def check_code(code: str) -> str:
-    """Return a valid agency code or raise: letters, digits, ``. & - _``, at most 32."""
-    code = nfc(code.strip())
-    if not _CODE.fullmatch(code):
-        raise InputError(
-            _("agency code {code!r} is not valid: use 1 to 32 letters or digits, optionally with "
-              ". & - _ (no spaces), e.g. SCT").format(code=code)
-        )
-    return code
-
-
-def is_plain_text(value: object, limit: int) -> bool:
-    """Whether ``value`` is text that :func:`check_text` would return unchanged: not empty,
-    not over ``limit``, printable, no surrounding spaces, in NFC. A few calls into C."""
-    return (type(value) is str and 0 < len(value) <= limit and value.isprintable()
-            and value[0] != " " != value[-1]
-            and (value.isascii() or is_normalized("NFC", value)))
-
-
-def check_text(value: str, what: str, *, limit: int = 500) -> str:
-    """Return ``value`` in NFC, refusing an empty, over-long or control-character text."""
-    if is_plain_text(value, limit):
-        return value  # the common case, checked in C: imports call this 40,000 times
-    value = nfc(value.strip())
-    if not value:
-        raise InputError(_("{what} must not be empty").format(what=what))
-    if len(value) > limit:
-        raise InputError(
-            _("{what} is {n} characters long; the limit is {limit}").format(
-                what=what, n=len(value), limit=limit)
-        )
-    if has_unsafe(value):
-        raise InputError(
-            _("{what} contains control characters; remove them").format(what=what)
-        )
-    return value
 
 
 def load_agencies(db: Database) -> list[Agency]:
@@ -81,6 +40,7 @@ class AgencyMatcher:
         self.agencies = agencies
         self.by_key: dict[str, set[int]] = {}
         self.by_id = {agency.id: agency for agency in agencies}
+        self.by_code = {fold(agency.code): agency for agency in agencies}
         self._found: dict[str, Agency] = {}
         for agency in agencies:
             for text in (agency.code, agency.name, *agency.aliases):
@@ -95,6 +55,8 @@ class AgencyMatcher:
 
     def _find(self, text: str) -> Agency:
         key = fold(text)
+        if key in self.by_code:  # an exact code always wins over another's name or alias
+            return self.by_code[key]
         ids = self.by_key.get(key, set())
         if len(ids) == 1:
             return self.by_id[next(iter(ids))]
@@ -149,18 +111,36 @@ def add_agency(db: Database, *, code: str, name: str, aliases: list[str]) -> Age
                     _("{text!r} already names agency {code} ({name})").format(
                         text=text, code=other.code, name=other.name)
                 )
-        now = utc_now()
-        agency_id = db.insert(
-            "INSERT INTO agency (code, code_key, name, name_key, created_at, updated_at) "
-            "VALUES (:code, :code_key, :name, :name_key, :now, :now) RETURNING id",
-            {"code": code, "code_key": fold(code), "name": name, "name_key": fold(name),
-             "now": now},
-        )
-        db.executemany(
-            "INSERT INTO agency_alias (agency_id, alias, alias_key) VALUES (:id, :alias, :key)",
-            [{"id": agency_id, "alias": a, "key": fold(a)} for a in aliases],
-        )
+        agency_id = insert_agency(db, code=code, name=name, aliases=aliases, now=utc_now())
     return Agency(agency_id, code, name, aliases)
+
+
+def insert_agency(db: Database, *, code: str, name: str, aliases: list[str], now: str) -> int:
+    """Write a checked new agency with its aliases; the caller holds the transaction."""
+    agency_id = db.insert(
+        "INSERT INTO agency (code, code_key, name, name_key, created_at, updated_at) "
+        "VALUES (:code, :code_key, :name, :name_key, :now, :now) RETURNING id",
+        {"code": code, "code_key": fold(code), "name": name, "name_key": fold(name),
+         "now": now},
+    )
+    _write_aliases(db, agency_id, aliases)
+    return agency_id
+
+
+def update_agency(db: Database, agency_id: int, *, name: str, aliases: list[str] | None,
+                  now: str) -> None:
+    """Rename a checked agency and, unless ``aliases`` is None, replace its aliases."""
+    db.execute("UPDATE agency SET name = :name, name_key = :key, updated_at = :now "
+               "WHERE id = :id", {"name": name, "key": fold(name), "now": now, "id": agency_id})
+    if aliases is not None:
+        db.execute("DELETE FROM agency_alias WHERE agency_id = :id", {"id": agency_id})
+        _write_aliases(db, agency_id, aliases)
+
+
+def _write_aliases(db: Database, agency_id: int, aliases: list[str]) -> None:
+    db.executemany(
+        "INSERT INTO agency_alias (agency_id, alias, alias_key) VALUES (:id, :alias, :key)",
+        [{"id": agency_id, "alias": a, "key": fold(a)} for a in dict.fromkeys(aliases)])
 
 
 def agency_task_counts(db: Database, agency_id: int) -> dict[str, int]:

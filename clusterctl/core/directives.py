@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import date
 
-from clusterctl.core.agencies import check_text
+from clusterctl.core.checks import check_number, check_text
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, as_date, utc_now
+from clusterctl.store.db import Database, as_date, chunks, utc_now
 from clusterctl.text import fold
 
 
@@ -33,16 +33,6 @@ _COLUMNS = "id, number, issued, issuer, title"
 def _directive(row: tuple) -> Directive:
     directive_id, number, issued, issuer, title = row
     return Directive(directive_id, number, as_date(issued), issuer, title)
-
-
-def check_number(number: str) -> str:
-    number = check_text(number, _("directive number"), limit=200)
-    if "#" in number:
-        raise InputError(
-            _("directive number {number!r} must not contain '#', which separates the number "
-              "from a task key in NUMBER#KEY").format(number=number)
-        )
-    return number
 
 
 def find_directive(db: Database, number: str) -> Directive:
@@ -72,15 +62,32 @@ def add_directive(
             raise InputError(
                 _("directive {number!r} already exists").format(number=existing)
             )
-        now = utc_now()
-        directive_id = db.insert(
-            "INSERT INTO directive (number, number_key, issued, issuer, title, created_at, "
-            "updated_at) VALUES (:number, :key, :issued, :issuer, :title, :now, :now) "
-            "RETURNING id",
-            {"number": number, "key": fold(number), "issued": issued, "issuer": issuer,
-             "title": title, "now": now},
-        )
+        directive_id = insert_directives(db, [Directive(0, number, issued, issuer, title)],
+                                         utc_now())[fold(number)]
     return Directive(directive_id, number, issued, issuer, title)
+
+
+def insert_directives(db: Database, directives: list[Directive], now: str) -> dict[str, int]:
+    """Write checked new directives; return their ids by number key."""
+    db.executemany(
+        "INSERT INTO directive (number, number_key, issued, issuer, title, created_at, "
+        "updated_at) VALUES (:number, :key, :issued, :issuer, :title, :now, :now)",
+        [{"number": d.number, "key": fold(d.number), "issued": d.issued, "issuer": d.issuer,
+          "title": d.title, "now": now} for d in directives])
+    ids = {}
+    for marks, params in chunks([fold(d.number) for d in directives]):
+        ids.update(db.rows(f"SELECT number_key, id FROM directive WHERE number_key IN ({marks})",
+                           params))
+    return ids
+
+
+def update_directives(db: Database, changed: list[Directive], now: str) -> None:
+    """Write new issue dates, issuers and titles of existing directives (by id)."""
+    db.executemany(
+        "UPDATE directive SET issued = :issued, issuer = :issuer, title = :title, "
+        "updated_at = :now WHERE id = :id",
+        [{"issued": d.issued, "issuer": d.issuer, "title": d.title, "now": now, "id": d.id}
+         for d in changed])
 
 
 def list_directives(db: Database) -> list[tuple[Directive, dict[str, int]]]:

@@ -11,8 +11,23 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from clusterctl.core.agencies import check_code, check_text, is_plain_text
-from clusterctl.core.tasks import BAD_KEY, STATUSES, check_key
+from clusterctl.core.checks import (
+    BAD_KEY,
+    KEY_LIMIT,
+    NAME_LIMIT,
+    NOTE_LIMIT,
+    STATUSES,
+    TITLE_LIMIT,
+    check_code,
+    check_key,
+    check_note,
+    check_number,
+    check_text,
+    check_title,
+    completion_problem,
+    due_problem,
+    is_plain_text,
+)
 from clusterctl.core.tomlfile import LineFinder, Problem, TomlFileError, read_toml
 from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
@@ -206,8 +221,6 @@ class FileReader:
             self.parsed.agencies.append(AgencyIn(code, name, aliases, where))
 
     def directive(self, table: Any, where: Where) -> None:
-        from clusterctl.core.directives import check_number
-
         if isinstance(table, dict) and isinstance(table.get("number"), str):
             where.label += f" (number {table['number'].strip()!r})"
         if not self.check_keys(table, DIRECTIVE_KEYS, {"number", "issued", "title"}, where):
@@ -215,9 +228,9 @@ class FileReader:
         number = self.read_text(table, "number", where, check_number)
         issued = self.read_date(table, "issued", where) if "issued" in table else None
         title = self.read_text(table, "title", where,
-                          lambda v: check_text(v, _("directive title"), limit=4000))
+                               lambda v: check_text(v, _("directive title"), limit=TITLE_LIMIT))
         issuer = self.read_text(table, "issuer", where, lambda v: check_text(v, _("issuer")),
-                           optional=True) or ""
+                                optional=True) or ""
         directive = DirectiveIn(number or "", issued, issuer, title or "", where)
         tasks = table.get("tasks", [])
         if not isinstance(tasks, list):
@@ -230,7 +243,7 @@ class FileReader:
             self.parsed.directives.append(directive)
 
     def task(self, table: Any, where: Where, directive: DirectiveIn) -> None:
-        quick = self.quick_task(table, where)
+        quick = self.quick_task(table, where, directive.issued)
         if quick is not None:
             directive.tasks.append(quick)
             return
@@ -239,11 +252,10 @@ class FileReader:
         if not self.check_keys(table, TASK_KEYS, {"key", "title", "lead"}, where):
             return
         key = self.read_text(table, "key", where, check_key)
-        title = self.read_text(table, "title", where,
-                          lambda v: check_text(v, _("task title"), limit=4000))
+        title = self.read_text(table, "title", where, check_title)
         lead = self.read_text(table, "lead", where, lambda v: check_text(v, _("lead agency")))
         support = self.read_strings(table, "support", where,
-                               lambda v: check_text(v, _("supporting agency")))
+                                    lambda v: check_text(v, _("supporting agency")))
         due = self.due(table, "due", where)
         original_due = self.due(table, "original_due", where)
         status = table.get("status")
@@ -258,40 +270,47 @@ class FileReader:
         if "completed_on" in table and status != "done":
             self.problem(where, "completed_on",
                          _("is only allowed with status = \"done\""))
-        if completed_on and completed_on > self.today:
-            self.problem(where, "completed_on", _("{d} is in the future").format(d=completed_on))
-        note = self.read_text(table, "note", where, lambda v: check_text(v, _("note"), limit=20000))
+        for name, value in (("due", due), ("original_due", original_due)):
+            if problem := due_problem(value, directive.issued):
+                self.problem(where, name, problem)
+        if problem := completion_problem(completed_on, directive.issued, self.today):
+            self.problem(where, "completed_on", problem)
+        note = self.read_text(table, "note", where, check_note)
         if key and title and lead:
             directive.tasks.append(TaskIn(
                 key, title, lead, support, due, "due" in table, original_due, status,
                 completed_on, note, where))
 
-    def quick_task(self, table: Any, where: Where) -> TaskIn | None:
+    def quick_task(self, table: Any, where: Where, issued: date | None) -> TaskIn | None:
         """A task table as it usually is, accepted in a few C calls; anything else (None)
         takes the full path above, which reports each problem. It accepts only tables that
         the full path accepts, with the same result (a test compares the two)."""
         if type(table) is not dict or not table.keys() <= TASK_KEYS:
             return None
         key, title, lead = table.get("key"), table.get("title"), table.get("lead")
-        if not (is_plain_text(key, 64) and is_plain_text(title, 4000)
-                and is_plain_text(lead, 500)) or not key.isascii() or BAD_KEY.search(key):
+        if not (is_plain_text(key, KEY_LIMIT) and is_plain_text(title, TITLE_LIMIT)
+                and is_plain_text(lead, NAME_LIMIT)) or not key.isascii() or BAD_KEY.search(key):
             return None
         support = table.get("support")
         if support is not None and not (type(support) is list and len(support) <= 100 and all(
-                is_plain_text(s, 500) for s in support)):
+                is_plain_text(s, NAME_LIMIT) for s in support)):
             return None
         due, original_due = table.get("due"), table.get("original_due")
         if not ((due is None or type(due) is date)
                 and (original_due is None or type(original_due) is date)):
             return None
+        if issued is None or (due and due_problem(due, issued)) or (
+                original_due and due_problem(original_due, issued)):
+            return None
         status, completed_on = table.get("status"), table.get("completed_on")
         if status == "done":
-            if type(completed_on) is not date or completed_on > self.today:
+            if type(completed_on) is not date or completion_problem(completed_on, issued,
+                                                                    self.today):
                 return None
         elif "completed_on" in table or (status is not None and status not in STATUSES):
             return None
         note = table.get("note")
-        if note is not None and not is_plain_text(note, 20000):
+        if note is not None and not is_plain_text(note, NOTE_LIMIT):
             return None
         where.label += f" (key {key!r})"
         return TaskIn(key, title, lead, None if support is None else list(support), due,

@@ -4,20 +4,25 @@
 dry run before one exists), so nobody can change a task between the comparison and the write.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from clusterctl.core.agencies import Agency, AgencyMatcher, load_agencies
+from clusterctl.core.agencies import (
+    Agency,
+    AgencyMatcher,
+    insert_agency,
+    load_agencies,
+    update_agency,
+)
+from clusterctl.core.directives import Directive, insert_directives, update_directives
 from clusterctl.core.importer import AgencyIn, DirectiveIn, Parsed, TaskIn
-from clusterctl.core.tasks import INSERT_HISTORY, created_json, history_row
+from clusterctl.core.taskwriter import Change, Entry, NewTask, TaskWriter
 from clusterctl.core.tomlfile import Problem
 from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, as_date, iso_date, utc_now
+from clusterctl.store.db import Database, as_date, chunks, iso_date, utc_now
 from clusterctl.text import fold
-
-CHUNK = 500  # parameters per IN (...) list, well under every database's limit
 
 
 @dataclass
@@ -63,14 +68,6 @@ class Plan:
     not_in_files: list[str] = field(default_factory=list)
     directive_ids: dict[str, int] = field(default_factory=dict)  # existing, by number key
     problems: list[Problem] = field(default_factory=list)
-
-
-def _chunks(values: list, size: int = CHUNK) -> Iterator[tuple[str, dict]]:
-    """``(":p0, :p1, ...", {"p0": ..., ...})`` for each slice of ``values``."""
-    for start in range(0, len(values), size):
-        part = values[start:start + size]
-        names = [f"p{i}" for i in range(len(part))]
-        yield ", ".join(":" + n for n in names), dict(zip(names, part, strict=True))
 
 
 def make_plan(db: Database | None, parsed: Parsed) -> Plan:
@@ -142,8 +139,8 @@ def _plan_agencies(db: Database | None, parsed: Parsed, plan: Plan) -> AgencyMat
         else:
             plan.agencies_unchanged += 1
     matcher = AgencyMatcher(combined)
-    for agency in parsed.agencies:  # a name or alias must not name another agency
-        for text in (agency.name, *(agency.aliases or [])):
+    for agency in parsed.agencies:  # its code, name or aliases must not name another agency
+        for text in (agency.code, agency.name, *(agency.aliases or [])):
             owners = {matcher.by_id[i].code for i in matcher.by_key.get(fold(text), ())}
             if len(owners) > 1:
                 plan.problems.append(Problem(
@@ -157,7 +154,7 @@ def _plan_directives(db: Database | None, parsed: Parsed, plan: Plan) -> dict[st
     """Compare directive headers; return the ids of the directives that exist already."""
     keys = [d.key for d in parsed.directives]
     found: dict[str, tuple] = {}
-    for marks, params in _chunks(keys) if db else ():
+    for marks, params in chunks(keys) if db else ():
         for row in db.rows(
             f"SELECT number_key, id, issued, issuer, title FROM directive "
             f"WHERE number_key IN ({marks})", params,
@@ -187,7 +184,7 @@ def _plan_directives(db: Database | None, parsed: Parsed, plan: Plan) -> dict[st
 def _load_tasks(db: Database | None, directive_ids: list[int]) -> dict[tuple, Existing]:
     tasks: dict[tuple, Existing] = {}
     by_id: dict[int, Existing] = {}
-    for marks, params in _chunks(directive_ids):
+    for marks, params in chunks(directive_ids):
         for (task_id, directive_id, key, title, lead_id, due, original_due, status,
              completed_on, version) in db.rows(
             "SELECT id, directive_id, task_key, title, lead_id, due, original_due, status, "
@@ -209,7 +206,7 @@ def _recorded_notes(db, parsed: Parsed, existing: dict, directive_ids: dict) -> 
     wanted = [existing[key].id for d in parsed.directives for t in d.tasks if t.note
               if (key := (directive_ids.get(d.key), t.key)) in existing]
     notes: dict[int, set[str]] = {}
-    for marks, params in _chunks(wanted):
+    for marks, params in chunks(wanted):
         for task_id, note in db.rows(
             f"SELECT task_id, note FROM task_history WHERE task_id IN ({marks}) "
             "AND note IS NOT NULL", params,
@@ -280,165 +277,58 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency])
 
 def apply_plan(db: Database, plan: Plan, *, actor: str, source: str,
                progress: Callable[[int], None] = lambda n: None) -> None:
-    """Write the plan; the caller holds the transaction.
-
-    Into a database without tasks, many tasks load faster with the secondary indexes
-    dropped and built again once at the end (a quarter of a 10,000-task import).
-    """
-    from clusterctl.store.schema import secondary_indexes
-
-    rebuild = []
-    if len(plan.tasks_added) >= 1000 and db.scalar("SELECT COUNT(*) FROM task") == 0:
-        rebuild = secondary_indexes(db, {"task", "task_history", "task_support"})
-        for name, _create in rebuild:
-            db.execute(f"DROP INDEX {name}")
+    """Write the plan; the caller holds the transaction. Tasks go through the one writer."""
     now = utc_now()
     agency_ids = _write_agencies(db, plan, now)
-    directive_ids = plan.directive_ids | _write_directives(db, plan, now)
-    history: list[dict] = []
-    _write_new_tasks(db, plan, agency_ids, directive_ids, now, actor, source, history, progress)
-    _write_updates(db, plan, agency_ids, now, actor, source, history, progress)
-    db.executemany(INSERT_HISTORY, history)
-    for _name, create in rebuild:
-        db.execute(create)
+    directive_ids = plan.directive_ids | insert_directives(
+        db, [Directive(0, d.number, d.issued, d.issuer, d.title) for d in plan.directives_added],
+        now)
+    update_directives(db, [Directive(i, d.number, d.issued, d.issuer, d.title)
+                           for d, i, _changes in plan.directives_updated], now)
+    writer = TaskWriter(db, actor=actor, source=source, agency_ids=agency_ids)
+    writer.add([
+        NewTask(directive_ids[c.directive.key], c.task.key, c.task.title, c.lead, c.support,
+                c.task.due, c.task.original_due, c.task.status or "open", c.task.completed_on,
+                c.task.note)
+        for c in plan.tasks_added], progress)
+    writer.change([_update(c, writer) for c in plan.tasks_updated]
+                  + [Change(c.existing.id, c.existing.version, [Entry("note", {}, c.task.note)])
+                     for c in plan.notes_added], progress)
 
 
 def _write_agencies(db: Database, plan: Plan, now: str) -> dict[int, int]:
     """Add and update agencies; return the real ids of the new ones by their planned ids."""
     ids = {}
     for planned_id, agency in enumerate(plan.agencies_added, start=1):
-        ids[-planned_id] = db.insert(
-            "INSERT INTO agency (code, code_key, name, name_key, created_at, updated_at) "
-            "VALUES (:code, :code_key, :name, :name_key, :now, :now) RETURNING id",
-            {"code": agency.code, "code_key": fold(agency.code), "name": agency.name,
-             "name_key": fold(agency.name), "now": now})
-        _write_aliases(db, ids[-planned_id], agency.aliases or [])
+        ids[-planned_id] = insert_agency(db, code=agency.code, name=agency.name,
+                                         aliases=agency.aliases or [], now=now)
     for agency, current, changes in plan.agencies_updated:
-        db.execute("UPDATE agency SET name = :name, name_key = :key, updated_at = :now "
-                   "WHERE id = :id", {"name": agency.name, "key": fold(agency.name),
-                                      "now": now, "id": current.id})
-        if "aliases" in changes:
-            db.execute("DELETE FROM agency_alias WHERE agency_id = :id", {"id": current.id})
-            _write_aliases(db, current.id, changes["aliases"][1])
+        update_agency(db, current.id, name=agency.name, now=now,
+                      aliases=changes["aliases"][1] if "aliases" in changes else None)
     return ids
 
 
-def _write_aliases(db: Database, agency_id: int, aliases: list[str]) -> None:
-    db.executemany(
-        "INSERT INTO agency_alias (agency_id, alias, alias_key) VALUES (:id, :alias, :key)",
-        [{"id": agency_id, "alias": a, "key": fold(a)} for a in dict.fromkeys(aliases)])
+_COLUMN_OF = {"lead": "lead_id"}  # history names agencies by code; the task row by id
 
 
-def _write_directives(db: Database, plan: Plan, now: str) -> dict[str, int]:
-    db.executemany(
-        "INSERT INTO directive (number, number_key, issued, issuer, title, created_at, "
-        "updated_at) VALUES (:number, :key, :issued, :issuer, :title, :now, :now)",
-        [{"number": d.number, "key": d.key, "issued": d.issued, "issuer": d.issuer,
-          "title": d.title, "now": now} for d in plan.directives_added])
-    db.executemany(
-        "UPDATE directive SET issued = :issued, issuer = :issuer, title = :title, "
-        "updated_at = :now WHERE id = :id",
-        [{"issued": d.issued, "issuer": d.issuer, "title": d.title, "now": now, "id": i}
-         for d, i, _changes in plan.directives_updated])
-    keys = [d.key for d in plan.directives_added]
-    ids = {}
-    for marks, params in _chunks(keys):
-        ids.update(db.rows(f"SELECT number_key, id FROM directive WHERE number_key IN ({marks})",
-                           params))
-    return ids
-
-
-def _entry(task_id: int, action: str, changes: dict | str, note, now, actor, source) -> dict:
-    return history_row(task_id, actor=actor, action=action, changes=changes, note=note,
-                       source=source, at=now)
-
-
-def _agency_id(agency: Agency, agency_ids: dict[int, int]) -> int:
-    return agency.id if agency.id > 0 else agency_ids[agency.id]
-
-
-def _write_new_tasks(db, plan, agency_ids, directive_ids, now, actor, source, history,
-                     progress) -> None:
-    rows = []
-    for change in plan.tasks_added:
-        task = change.task
-        rows.append({
-            "d": directive_ids[change.directive.key], "k": task.key, "title": task.title,
-            "title_key": fold(task.title), "lead": _agency_id(change.lead, agency_ids),
-            "due": task.due, "original_due": task.original_due or task.due,
-            "status": task.status or "open", "completed_on": task.completed_on, "now": now})
-    for batch in _batches(rows):
-        db.executemany(
-            "INSERT INTO task (directive_id, task_key, title, title_key, lead_id, due, "
-            "original_due, status, completed_on, created_at, updated_at, version) VALUES "
-            "(:d, :k, :title, :title_key, :lead, :due, :original_due, :status, :completed_on, "
-            ":now, :now, 1)", batch)
-        progress(len(batch))
-    new_ids = _task_ids(db, sorted({row["d"] for row in rows}))
-    support = []
-    for change, row in zip(plan.tasks_added, rows, strict=True):
-        task_id = new_ids[(row["d"], row["k"])]
-        support += [{"t": task_id, "a": _agency_id(a, agency_ids), "p": i}
-                    for i, a in enumerate(change.support)]
-        history.append(_entry(task_id, "created", created_json(
-            title=row["title"], lead=change.lead.code,
-            support=[a.code for a in change.support], due=row["due"], status=row["status"],
-            completed_on=row["completed_on"], original_due=row["original_due"],
-        ), change.task.note, now, actor, source))
-    db.executemany("INSERT INTO task_support (task_id, agency_id, position) "
-                   "VALUES (:t, :a, :p)", support)
-
-
-def _batches(rows: list, size: int = 2000) -> Iterable[list]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
-def _task_ids(db: Database, directive_ids: list[int]) -> dict[tuple, int]:
-    ids = {}
-    for marks, params in _chunks(directive_ids):
-        for task_id, directive_id, key in db.rows(
-            f"SELECT id, directive_id, task_key FROM task WHERE directive_id IN ({marks})",
-            params,
-        ):
-            ids[(directive_id, key)] = task_id
-    return ids
-
-
-def _write_updates(db, plan, agency_ids, now, actor, source, history, progress) -> None:
-    rows, support = [], []
-    for change in plan.tasks_updated:
-        found, task, changes = change.existing, change.task, change.changes
-        new = {name: values[1] for name, values in changes.items()}
-        rows.append({
-            "id": found.id, "version": found.version, "now": now,
-            "title": task.title, "title_key": fold(task.title),
-            "lead_id": _agency_id(change.lead, agency_ids),
-            "due": new.get("due", iso_date(found.due)),
-            "original_due": new.get("original_due", iso_date(found.original_due)),
-            "status": new.get("status", found.status),
-            "completed_on": new.get("completed_on", iso_date(found.completed_on)),
-        })
-        if "support" in changes:
-            db.execute("DELETE FROM task_support WHERE task_id = :id", {"id": found.id})
-            support += [{"t": found.id, "a": _agency_id(a, agency_ids), "p": i}
-                        for i, a in enumerate(change.support)]
-        readable = dict(changes)
-        note = task.note
-        if "due" in readable:  # a changed due date is an extension
-            history.append(_entry(found.id, "extend", {"due": readable.pop("due")},
-                                  None if readable else note, now, actor, source))
-        if readable:
-            history.append(_entry(found.id, "import", readable, note, now, actor, source))
-    for change in plan.notes_added:
-        history.append(_entry(change.existing.id, "note", {}, change.task.note, now, actor,
-                              source))
-    for batch in _batches(rows):
-        db.executemany(
-            "UPDATE task SET title = :title, title_key = :title_key, lead_id = :lead_id, "
-            "due = :due, original_due = :original_due, status = :status, "
-            "completed_on = :completed_on, updated_at = :now, version = version + 1 "
-            "WHERE id = :id AND version = :version", batch)
-        progress(len(batch))
-    db.executemany("INSERT INTO task_support (task_id, agency_id, position) "
-                   "VALUES (:t, :a, :p)", support)
+def _update(change: TaskChange, writer: TaskWriter) -> Change:
+    """The file's changes to one task: a changed due date is an extension, the rest an
+    import entry; the file's note goes with the last of them."""
+    task, changes = change.task, dict(change.changes)
+    columns = {_COLUMN_OF.get(name, name): new for name, (_old, new) in changes.items()
+               if name != "support"}
+    if "title" in columns:
+        columns["title_key"] = fold(task.title)
+    if "lead_id" in columns:
+        columns["lead_id"] = writer.agency_id(change.lead)
+    for name in ("due", "original_due", "completed_on"):
+        if name in columns:
+            columns[name] = as_date(columns[name])
+    entries = []
+    if "due" in changes:
+        entries.append(Entry("extend", {"due": changes.pop("due")}))
+    if changes:
+        entries.append(Entry("import", changes))
+    entries[-1].note = task.note
+    return Change(change.existing.id, change.existing.version, entries, columns,
+                  change.support if "support" in change.changes else None)

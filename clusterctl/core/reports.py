@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from clusterctl.core.tasks import TaskFilter, first_per_lead, list_tasks
+from clusterctl.core.queries import Order, TaskFilter, first_per_lead, list_tasks
 from clusterctl.core.timeliness import CATEGORIES, PREDICATES
 from clusterctl.store.db import Database
 
@@ -26,7 +26,7 @@ class Scope:
 
 def overdue_tasks(db: Database, scope: Scope, *, by_lead: bool = False) -> Iterator[dict]:
     """Overdue tasks, most overdue first (or by lead agency, then most overdue)."""
-    order = "a.code, t.due, t.id" if by_lead else "t.due, t.id"
+    order = Order.lead if by_lead else Order.most_overdue
     return list_tasks(db, scope.tasks(categories=["overdue"]), order=order)
 
 
@@ -101,7 +101,7 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
     start = as_of - timedelta(days=6)
     completed = list(list_tasks(db, scope.tasks(
         categories=["done_on_time", "done_late"], completed_between=(start, as_of)),
-        order="t.completed_on, t.id"))
+        order=Order.completed))
     became_overdue = list(list_tasks(db, scope.tasks(
         categories=["overdue"], due_between=(as_of - timedelta(days=7),
                                              as_of - timedelta(days=1)))))

@@ -7,13 +7,14 @@ from typing import Any
 
 from clusterctl.errors import DatabaseError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, Params
+from clusterctl.store.db import Database, Params, redact, scrub, translate_error
 
 
 class AlchemyDatabase(Database):
     def __init__(self, engine, location: str) -> None:
         self.engine = engine
-        self.location = location
+        self.url = location
+        self.location = redact(location)  # what messages show: never the password
         self.dialect = engine.dialect.name
         self.in_transaction = False
         with self.guard():
@@ -45,12 +46,13 @@ class AlchemyDatabase(Database):
     def execute(self, sql: str, params: Params = None) -> int:
         return self._autocommit(lambda: self._run(sql, params).rowcount)
 
-    def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
+    def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> int:
         from sqlalchemy import text
 
         batch = [dict(p) for p in seq]
-        if batch:
-            self._autocommit(lambda: self.conn.execute(text(sql), batch))
+        if not batch:
+            return 0
+        return self._autocommit(lambda: self.conn.execute(text(sql), batch).rowcount)
 
     def insert(self, sql: str, params: Params = None) -> int:
         return self._autocommit(lambda: self._run(sql, params).scalar_one())
@@ -64,6 +66,18 @@ class AlchemyDatabase(Database):
 
         with self.guard():
             return set(inspect(self.conn).get_table_names())
+
+    @contextmanager
+    def snapshot(self) -> Iterator["AlchemyDatabase"]:
+        with self.guard():
+            self._begin()
+        self.in_transaction = True
+        try:
+            yield self
+        finally:
+            self.in_transaction = False
+            with self.guard():
+                self.conn.rollback()
 
     def prepare_new(self) -> None:
         pass
@@ -87,12 +101,10 @@ class AlchemyDatabase(Database):
     def guard(self) -> Iterator[None]:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from clusterctl.store.db import translate_error
-
         try:
             yield
         except SQLAlchemyError as exc:
-            raise translate_error(getattr(exc, "orig", None) or exc, self.location) from exc
+            raise translate_error(getattr(exc, "orig", None) or exc, self.url) from exc
 
 
 def connect_url(location: str) -> AlchemyDatabase:
@@ -102,9 +114,9 @@ def connect_url(location: str) -> AlchemyDatabase:
     try:
         engine = create_engine(location)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise DatabaseError(
-            _("cannot use the database URL {url}: {reason}").format(url=location, reason=exc)
-        ) from None
+        raise DatabaseError(scrub(
+            _("cannot use the database URL {url}: {reason}").format(url=location, reason=exc),
+            location)) from None
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):

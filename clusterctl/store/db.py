@@ -6,6 +6,7 @@ SQLAlchemy URL runs the same statements through SQLAlchemy.
 """
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,9 @@ Params = Mapping[str, Any] | None
 
 sqlite3.register_adapter(date, date.isoformat)
 
+
+MAX_ID = 2**63 - 1  # the largest integer SQLite (and PostgreSQL's bigint) stores
+CHUNK = 500  # parameters per IN (...) list, well under every database's limit
 
 BUMP_GENERATION = (
     "UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(64)) "
@@ -42,6 +46,42 @@ def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def chunks(values: list, size: int = CHUNK) -> Iterator[tuple[str, dict]]:
+    """``(":p0, :p1, ...", {"p0": ..., ...})`` for each slice of ``values``, for IN lists."""
+    for start in range(0, len(values), size):
+        part = values[start:start + size]
+        names = [f"p{i}" for i in range(len(part))]
+        yield ", ".join(":" + n for n in names), dict(zip(names, part, strict=True))
+
+
+_PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&\s]*")
+
+
+def redact(location: str) -> str:
+    """``location`` as it may be printed: a URL's password (``user:secret@``, or a
+    ``password=`` parameter) becomes ``***``."""
+    scheme, sep, rest = location.partition("://")
+    if not sep:
+        return location
+    userinfo, at, host = rest.rpartition("@")
+    if at and ":" in userinfo:
+        rest = f"{userinfo.split(':', 1)[0]}:***@{host}"
+    return _PASSWORD_PARAM.sub(r"\1***", f"{scheme}://{rest}")
+
+
+def scrub(text: str, location: str) -> str:
+    """``text`` (a driver's message, say) with the location and its password redacted."""
+    shown = redact(location)
+    if shown == location:
+        return text
+    text = text.replace(location, shown)
+    userinfo = location.partition("://")[2].rpartition("@")[0]
+    secret = userinfo.split(":", 1)[1] if ":" in userinfo else ""
+    for match in _PASSWORD_PARAM.finditer(location):
+        text = text.replace(match.group(), match.group(1) + "***")
+    return text.replace(secret, "***") if secret else text
 
 
 def sqlite_path(location: str) -> Path | None:
@@ -88,9 +128,10 @@ class Database:
         with self.guard():
             return self.conn.execute(sql, params or {}).rowcount
 
-    def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
+    def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> int:
+        """Run a statement once per parameter set; return how many rows it changed in all."""
         with self.guard():
-            self.conn.executemany(sql, seq)
+            return self.conn.executemany(sql, seq).rowcount
 
     def insert(self, sql: str, params: Params = None) -> int:
         """Run an ``INSERT ... RETURNING id`` and return the id."""
@@ -138,6 +179,18 @@ class Database:
         finally:
             self.in_transaction = False
 
+    @contextmanager
+    def snapshot(self) -> Iterator["Database"]:
+        """Read in one snapshot: every statement sees the database as it was at the first,
+        whatever others commit meanwhile."""
+        with self.guard():
+            self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            with self.guard():
+                self.conn.rollback()  # nothing was written; this only ends the snapshot
+
     def prepare_bulk(self) -> None:
         """Before writing many rows: a page cache of 64 MiB (rather than 2) keeps the
         indexes' pages at hand; SQLite allocates it only as it fills."""
@@ -159,7 +212,13 @@ class Database:
 
 
 def translate_error(exc: Exception, location: str) -> DatabaseError:
-    """One clear sentence for a driver error, naming the database and what to do."""
+    """One clear sentence for a driver error, naming the database and what to do; a
+    password in the location is never shown."""
+    error = _describe(exc, redact(location))
+    return DatabaseError(scrub(str(error), location))
+
+
+def _describe(exc: Exception, location: str) -> DatabaseError:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         from clusterctl.config import busy_timeout

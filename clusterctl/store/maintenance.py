@@ -1,10 +1,10 @@
 """Integrity checks and online backups of an SQLite database."""
 
-import os
 import sqlite3
 from pathlib import Path
 
 from clusterctl.errors import DatabaseError, InputError
+from clusterctl.files import replacing
 from clusterctl.i18n import _
 from clusterctl.store.db import Database
 from clusterctl.store.schema import read_version
@@ -39,25 +39,13 @@ def backup_database(db: Database, target: str) -> None:
     never leaves half a file under the target's name; it is readable by its owner only.
     """
     _sqlite_only(db, "db backup")
-    path = Path(target)
-    if path.exists():
+    if Path(target).exists():
         raise InputError(_("{target} already exists; choose a new file name").format(
             target=target))
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.close(fd)
+    with replacing(target) as partial:
         copy = sqlite3.connect(partial)
         try:
             with db.guard():
                 db.conn.backup(copy)
         finally:
             copy.close()
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(_("cannot write {target}: {reason}").format(
-            target=target, reason=exc.strerror or exc)) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise

@@ -1,0 +1,225 @@
+"""Reading tasks: which tasks a filter selects, in a fixed set of orders, and one task with
+its history. Every report and listing reads through here; nothing here writes."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from clusterctl.core.directives import find_directive
+from clusterctl.core.timeliness import CATEGORY_SQL, PREDICATES, days_overdue, window
+from clusterctl.errors import InputError, NotFoundError
+from clusterctl.i18n import _
+from clusterctl.store.db import MAX_ID, Database, as_date, iso_date
+from clusterctl.text import fold
+
+
+class Order(StrEnum):
+    """The orders tasks can be listed in; each is a fixed ORDER BY, never text from outside."""
+
+    due = "due"  # tasks with a due date first, soonest first; then the ongoing ones
+    most_overdue = "most_overdue"  # the earliest due date first
+    lead = "lead"  # by lead agency's code, then the earliest due date
+    completed = "completed"  # by completion date
+
+
+_ORDER_BY = {
+    Order.due: "ORDER BY CASE WHEN t.due IS NULL THEN 1 ELSE 0 END, t.due, t.id",
+    Order.most_overdue: "ORDER BY t.due, t.id",
+    Order.lead: "ORDER BY a.code, t.due, t.id",
+    Order.completed: "ORDER BY t.completed_on, t.id",
+}
+
+
+@dataclass
+class TaskFilter:
+    """Which tasks to list; empty lists mean no restriction."""
+
+    as_of: date
+    soon_days: int
+    agency_ids: list[int] = field(default_factory=list)  # as lead or as support
+    lead_ids: list[int] = field(default_factory=list)  # as lead only
+    directive_ids: list[int] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    search: str | None = None
+    ids: list[int] | None = None  # exactly these tasks (None: no restriction)
+    due_between: tuple[date, date] | None = None  # both days included
+    completed_between: tuple[date, date] | None = None
+
+    def where(self) -> tuple[str, dict]:
+        """The WHERE clause (over ``task t``) and its parameters."""
+        clauses: list[str] = []
+        params: dict = window(self.as_of, self.soon_days)
+
+        def any_of(column: str, prefix: str, values: list) -> str:
+            names = [f"{prefix}{i}" for i in range(len(values))]
+            params.update(zip(names, values, strict=True))
+            return f"{column} IN ({', '.join(':' + n for n in names)})"
+
+        if self.agency_ids:
+            lead = any_of("t.lead_id", "ag", self.agency_ids)
+            support = any_of("s.agency_id", "sg", self.agency_ids)
+            clauses.append(
+                f"({lead} OR t.id IN (SELECT s.task_id FROM task_support s WHERE {support}))"
+            )
+        if self.ids is not None:
+            clauses.append(any_of("t.id", "id", self.ids) if self.ids else "1 = 0")
+        if self.lead_ids:
+            clauses.append(any_of("t.lead_id", "ld", self.lead_ids))
+        if self.directive_ids:
+            clauses.append(any_of("t.directive_id", "dr", self.directive_ids))
+        if self.statuses:
+            clauses.append(any_of("t.status", "st", self.statuses))
+        if self.categories:
+            clauses.append("(" + " OR ".join(PREDICATES[c] for c in self.categories) + ")")
+        for column, span in (("t.due", self.due_between),
+                             ("t.completed_on", self.completed_between)):
+            if span:
+                name = column.split(".")[1]
+                params[f"{name}_from"], params[f"{name}_to"] = span
+                clauses.append(f"{column} >= :{name}_from AND {column} <= :{name}_to")
+        if self.search:
+            escaped = fold(self.search).replace("\\", "\\\\").replace("%", "\\%")
+            params["search"] = "%" + escaped.replace("_", "\\_") + "%"
+            clauses.append("t.title_key LIKE :search ESCAPE '\\'")
+        return (" AND ".join(clauses) or "1 = 1"), params
+
+
+_TASK_COLUMNS = f"""
+t.id, d.number, t.task_key, t.title, a.code AS lead_code, t.due, t.original_due, t.status,
+t.completed_on, {CATEGORY_SQL} AS category, t.created_at, t.updated_at, t.version
+"""
+_TASK_FROM = """
+FROM task t
+JOIN directive d ON d.id = t.directive_id
+JOIN agency a ON a.id = t.lead_id
+"""
+_TASK_SELECT = f"SELECT {_TASK_COLUMNS} {_TASK_FROM}"
+
+
+def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
+    (task_id, number, key, title, lead, due, original_due, status, completed_on, category,
+     created_at, updated_at, version) = row
+    due, original_due, completed_on = iso_date(due), iso_date(original_due), iso_date(
+        completed_on)
+    return {
+        "id": task_id,
+        "directive": number,
+        "key": key,
+        "title": title,
+        "lead": lead,
+        "support": support,
+        "due": due,
+        "original_due": original_due,
+        "status": status,
+        "completed_on": completed_on,
+        "category": category,
+        "days_overdue": (days_overdue(category, as_date(due), as_of)
+                         if category == "overdue" else None),
+        "created_at": str(created_at),
+        "updated_at": str(updated_at),
+        "version": version,
+    }
+
+
+def _support_of(db: Database, where: str, params: dict) -> dict[int, list[str]]:
+    """The supporting agencies' codes of the tasks ``where`` selects, in order."""
+    support: dict[int, list[str]] = {}
+    for task_id, code in db.stream(
+        "SELECT s.task_id, a.code FROM task t JOIN task_support s ON s.task_id = t.id "
+        f"JOIN agency a ON a.id = s.agency_id WHERE {where} ORDER BY s.task_id, s.position",
+        params,
+    ):
+        support.setdefault(task_id, []).append(code)
+    return support
+
+
+def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) -> Iterator[dict]:
+    """The tasks the filter selects, in ``order``, as JSON-ready dicts.
+
+    Rows are streamed; only the supporting agencies of the selected tasks are held.
+    """
+    where, params = task_filter.where()
+    support = _support_of(db, where, params)
+    for row in db.stream(f"{_TASK_SELECT} WHERE {where} {_ORDER_BY[Order(order)]}", params):
+        yield _task_dict(row, support.get(row[0], []), task_filter.as_of)
+
+
+def first_per_lead(
+    db: Database, task_filter: TaskFilter, lead_ids: list[int], count: int
+) -> list[dict]:
+    """The first ``count`` tasks of each lead agency, by due date, among those selected.
+
+    One small query per agency, each read off the (lead, status, due) index, instead of
+    ranking every selected task.
+    """
+    where, params = task_filter.where()
+    ids = []
+    for lead_id in lead_ids:
+        ids += [task_id for (task_id,) in db.rows(
+            f"SELECT t.id FROM task t WHERE t.lead_id = :lead AND {where} "
+            "ORDER BY t.due, t.id LIMIT :per_lead",
+            {**params, "lead": lead_id, "per_lead": count})]
+    chosen = TaskFilter(as_of=task_filter.as_of, soon_days=task_filter.soon_days, ids=ids)
+    return list(list_tasks(db, chosen, order=Order.lead))
+
+
+def resolve_task(db: Database, ref: str) -> int:
+    """The id of the task ``ref`` names: an integer id, or ``NUMBER#KEY``."""
+    ref = ref.strip()
+    if ref.isascii() and ref.isdigit():
+        task_id = int(ref)
+        found = db.scalar("SELECT id FROM task WHERE id = :id",
+                          {"id": task_id}) if task_id <= MAX_ID else None
+        if found is None:
+            raise NotFoundError(
+                _("no task with id {ref}; see 'clusterctl task list'").format(ref=ref)
+            )
+        return found
+    number, sep, key = ref.rpartition("#")
+    if not sep or not number.strip() or not key.strip():
+        raise InputError(
+            _("{ref!r} is not a task: give its id (e.g. 12) or NUMBER#KEY "
+              "(e.g. 2029/UBND-KTTH#3)").format(ref=ref)
+        )
+    directive = find_directive(db, number)
+    found = db.scalar(
+        "SELECT id FROM task WHERE directive_id = :d AND task_key = :k",
+        {"d": directive.id, "k": key.strip()},
+    )
+    if found is None:
+        raise NotFoundError(
+            _("directive {number} has no task {key!r}; see 'clusterctl directive show "
+              "{number}'").format(number=directive.number, key=key.strip())
+        )
+    return found
+
+
+def get_task(db: Database, task_id: int, as_of: date, soon_days: int) -> dict:
+    """One task with its history, oldest change first."""
+    task = next(list_tasks(db, TaskFilter(as_of=as_of, soon_days=soon_days, ids=[task_id])),
+                None)
+    if task is None:
+        raise NotFoundError(_("no task with id {id}").format(id=task_id))
+    task["history"] = [
+        {"at": str(at), "actor": actor, "action": action, "changes": json.loads(changes),
+         "note": note, "source": source}
+        for at, actor, action, changes, note, source in db.rows(
+            "SELECT at, actor, action, changes, note, source FROM task_history "
+            "WHERE task_id = :id ORDER BY id", {"id": task_id},
+        )
+    ]
+    notes = [entry["note"] for entry in task["history"] if entry["action"] == "note"]
+    task["latest_note"] = notes[-1] if notes else None
+    return task
+
+
+def agencies_of(db: Database, task_id: int) -> tuple[str, list[str]]:
+    """The codes of a task's lead and supporting agencies."""
+    lead = db.scalar(
+        "SELECT a.code FROM task t JOIN agency a ON a.id = t.lead_id WHERE t.id = :id",
+        {"id": task_id},
+    )
+    return lead, _support_of(db, "t.id = :id", {"id": task_id}).get(task_id, [])
