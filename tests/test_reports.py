@@ -20,7 +20,10 @@ As of Wednesday 2024-07-10 (due soon: 10 … 16 July; the week: 4 … 10 July):
 import csv
 import io
 import json
-from datetime import datetime, timedelta
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -235,22 +238,88 @@ def test_reports_refuse_a_missing_database(cli):
         cli.fails(report, code=3)
 
 
-def test_office_time_zone_decides_today(seeded, monkeypatch):
-    """A cron job on a UTC server must see the office's date. Kiritimati (UTC+14) and
-    Etc/GMT+12 (UTC-12) are 26 hours apart: always on different dates."""
-    ahead = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
-    add_task(seeded, "Hạn hôm qua ở Kiritimati", "-l", "SCT",
-             "--due", (ahead - timedelta(days=1)).isoformat())
-    from clusterctl.config import office_tz
+# Time zones: each judgement runs in a clusterctl process of its own, started with the zone
+# settings in its environment, as cron would start it. Changing TZ or CLUSTERCTL_TZ inside
+# this process would prove little: the C library reads TZ once, and clusterctl reads its
+# office zone once.
 
-    monkeypatch.setenv("TZ", "UTC")
-    monkeypatch.setenv("CLUSTERCTL_TZ", "Pacific/Kiritimati")
-    office_tz.cache_clear()
-    assert [t["days_overdue"] for t in seeded.json("overdue")] == [1]
-    assert "(Pacific/Kiritimati)" in seeded("overdue").stdout
-    monkeypatch.setenv("CLUSTERCTL_TZ", "Etc/GMT+12")
-    office_tz.cache_clear()
-    assert seeded.json("overdue") == []  # there it is due today or tomorrow
+AHEAD, BEHIND = "Pacific/Kiritimati", "Etc/GMT+12"  # UTC+14, UTC-12: never on the same date
+OFFICE = "Asia/Ho_Chi_Minh"  # the default office zone
+# The same two as POSIX TZ strings, which every C library understands without a zone database.
+MACHINE_ZONES = {AHEAD: "<+14>-14", BEHIND: "<-12>+12"}
+
+
+def _run(*args: str, **settings: str | None) -> str:
+    """stdout of ``python args...`` in a fresh process whose environment has ``settings``
+    (None removes a variable)."""
+    env = {k: v for k, v in {**os.environ, **settings}.items() if v is not None}
+    done = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _on_one_day(check) -> None:
+    """Run ``check(attempt)``; again if midnight passed somewhere while it ran."""
+    for attempt in range(3):
+        days = [datetime.now(ZoneInfo(zone)).date() for zone in (AHEAD, BEHIND, OFFICE)]
+        check(attempt)
+        if days == [datetime.now(ZoneInfo(zone)).date() for zone in (AHEAD, BEHIND, OFFICE)]:
+            return
+    raise AssertionError("the date kept changing while the test ran")
+
+
+def _due_yesterday_in(cli, db, zone: str) -> None:
+    """A database holding one open task, due the day before today in ``zone``."""
+    due = datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
+    cli("--db", str(db), "agency", "add", "SCT", "Sở Công Thương")
+    cli("--db", str(db), "directive", "add", "1/UBND", "--issued", "1/1/2020", "--title", "T")
+    cli("--db", str(db), "task", "add", "-d", "1/UBND", "-l", "SCT", "--due", due.isoformat(),
+        f"Hạn hôm qua ở {zone}")
+
+
+def _days_overdue(db, **settings: str | None) -> list[int]:
+    report = json.loads(_run("-m", "clusterctl", "--db", str(db), "overdue", "--format",
+                             "json", **settings))
+    return [task["days_overdue"] for task in report]
+
+
+def test_office_time_zone_decides_today(cli, tmp_path):
+    """The same database, judged on the same instant under two office zones 26 hours apart:
+    a task due yesterday at Kiritimati is overdue there, and not yet due at UTC-12."""
+
+    def check(attempt: int) -> None:
+        db = tmp_path / f"zones-{attempt}.db"
+        _due_yesterday_in(cli, db, AHEAD)
+        assert _days_overdue(db, TZ="UTC", CLUSTERCTL_TZ=AHEAD) == [1]
+        assert _days_overdue(db, TZ="UTC", CLUSTERCTL_TZ=BEHIND) == []
+        header = _run("-m", "clusterctl", "--db", str(db), "overdue", "--format", "plain",
+                      CLUSTERCTL_TZ=AHEAD)
+        assert f"({AHEAD})" in header
+
+    _on_one_day(check)
+
+
+def test_the_machine_zone_does_not_decide_today(cli, tmp_path):
+    """A server whose own zone (TZ) is on another date than the office still reports by the
+    office's date, whether the office zone is given (CLUSTERCTL_TZ) or left to its default."""
+
+    def check(attempt: int) -> None:
+        office_day = datetime.now(ZoneInfo(OFFICE)).date()
+        # Of two zones on different dates, at least one is not on the office's date.
+        machine = AHEAD if datetime.now(ZoneInfo(AHEAD)).date() != office_day else BEHIND
+        machine_day = date.fromisoformat(_run(
+            "-c", "import datetime; print(datetime.date.today())",
+            TZ=MACHINE_ZONES[machine]).strip())
+        assert machine_day != office_day  # the machine zone really is in effect there
+        db = tmp_path / f"machine-{attempt}.db"
+        _due_yesterday_in(cli, db, OFFICE)
+        assert _days_overdue(db, TZ=MACHINE_ZONES[machine], CLUSTERCTL_TZ=OFFICE) == [1]
+        assert _days_overdue(db, TZ=MACHINE_ZONES[machine], CLUSTERCTL_TZ=None) == [1]
+        # Judged by the machine's date instead, the answer would differ:
+        assert _days_overdue(db, CLUSTERCTL_TZ=machine) != [1]
+
+    _on_one_day(check)
 
 
 def test_hostile_text_in_reports(seeded, monkeypatch):
