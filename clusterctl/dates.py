@@ -18,11 +18,13 @@ ACCEPTED_FORMS = (
     "eow, eom, eoq, eoy"
 )
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
-_MONTH = re.compile(r"(?:thang )?(\d{1,2})[/.-](\d{4})")
-_QUARTER = re.compile(r"(?:q|quy )\s*(iv|iii|ii|i|[1-4])\s*[/.-]\s*(\d{4})")
-_OFFSET = re.compile(r"([+-])(\d{1,4})([dwmy])")
+# Digits are ASCII 0-9 only: without re.ASCII, \d also matches other scripts' digits
+# (Arabic-Indic ٣, fullwidth ５...), which int() would then read as numbers.
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
+_MONTH = re.compile(r"(?:thang )?(\d{1,2})[/.-](\d{4})", re.ASCII)
+_QUARTER = re.compile(r"(?:q|quy )\s*(iv|iii|ii|i|[1-4])\s*[/.-]\s*(\d{4})", re.ASCII)
+_OFFSET = re.compile(r"([+-])(\d{1,4})([dwmy])", re.ASCII)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _NAMED = {
     "today": 0, "hom nay": 0, "nay": 0,
@@ -46,8 +48,9 @@ def _make(text: str, year: int, month: int, day: int) -> date:
 def _end_of_month(text: str, year: int, month: int) -> date:
     if not 1 <= month <= 12 or not 1 <= year <= 9999:
         raise _bad(text, _("{text!r} is not a month that exists").format(text=text))
-    first_of_next = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return first_of_next - timedelta(days=1)
+    if month == 12:  # not via 1 January of the next year, which for 9999 is no date
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
 
 
 def _relative(word: str, today: date) -> date | None:
