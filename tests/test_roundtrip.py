@@ -4,12 +4,14 @@ import json
 import unicodedata
 from datetime import date, timedelta
 
+import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from clusterctl.cli.main import app
+from tests.conftest import db_digest
 
 LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợ" \
           "ùủũúụừửữứựỳỷỹýỵĐĂÂÊÔƠƯ"
@@ -72,18 +74,17 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip())
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(data=task_lists())
-def test_export_import_round_trip(tmp_path_factory, data):
+def _round_trip(tmp_path_factory, data) -> None:
     folder = tmp_path_factory.mktemp("roundtrip")
     runner = CliRunner()
     source = folder / "source.toml"
     source.write_text(tomli_w.dumps(data), encoding="utf-8")
     _run(runner, folder / "a.db", "import", str(source))
+    imported = db_digest(folder / "a.db")
     first = json.loads(_run(runner, folder / "a.db", "export", "--format", "json"))
     exported = folder / "export.toml"
     _run(runner, folder / "a.db", "export", "--output", str(exported))
+    assert db_digest(folder / "a.db") == imported  # exporting wrote nothing
     _run(runner, folder / "b.db", "import", str(exported))
     second = json.loads(_run(runner, folder / "b.db", "export", "--format", "json"))
     assert second == first
@@ -99,3 +100,20 @@ def test_export_import_round_trip(tmp_path_factory, data):
             assert got.get("support", []) == task.get("support", [])
             assert got.get("due") == (task["due"].isoformat() if "due" in task else None)
             assert got.get("status", "open") == task.get("status", "open")
+
+
+SETTINGS = {"deadline": None,
+            "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
+
+
+@settings(max_examples=8, **SETTINGS)
+@given(data=task_lists())
+def test_export_import_round_trip(tmp_path_factory, data):
+    _round_trip(tmp_path_factory, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, **SETTINGS)
+@given(data=task_lists())
+def test_export_import_round_trip_many(tmp_path_factory, data):
+    _round_trip(tmp_path_factory, data)
