@@ -28,7 +28,7 @@ def _import_many(cli, tmp_path, count: int) -> None:
 def test_db_check_reports_in_one_line(seeded, db_path):
     add_task(seeded, "Việc", "-l", "SCT")
     out = seeded("db", "check").stdout
-    assert out == (f"{db_path}: ok (1 tasks, 1 directives, 4 agencies, schema version 1)\n")
+    assert out == (f"{db_path}: ok (1 tasks, 1 directives, 4 agencies, schema version 2)\n")
 
 
 def test_db_check_finds_damage(cli, db_path, tmp_path):

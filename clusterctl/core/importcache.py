@@ -1,9 +1,11 @@
 """Knowing, without reading them, that files change nothing.
 
-Every write transaction bumps the database's generation (``clusterctl_meta``). An import
-records its files' fingerprint with the generation it left. When the same files (same bytes,
-same day, so that relative dates mean the same) are imported again and the generation has
-not moved, nothing can differ: the import is done without parsing or comparing anything.
+Every write transaction bumps the database's generation (``clusterctl_meta``), and triggers
+bump it at every row written by any other program too. An import records its files'
+fingerprint with the generation it left. When the same files (same bytes, same day, so that
+relative dates mean the same, read by the same clusterctl version, whose rules may differ
+from an older one's) are imported again and the generation has not moved, nothing can differ:
+the import is done without parsing or comparing anything.
 Cron jobs that re-import the same list every night take the fast path.
 """
 
@@ -17,8 +19,11 @@ SHOWN = 10  # refs kept for the summary's "not in the files" line
 
 
 def fingerprint(raw: list[tuple[str, bytes | OSError]], today: date) -> str | None:
-    """The files' contents and the date that relative dates count from; None if unreadable."""
-    digest = hashlib.sha256(today.isoformat().encode())
+    """The files' contents, the date that relative dates count from and the version of
+    clusterctl that reads them; None if a file is unreadable."""
+    from clusterctl import __version__
+
+    digest = hashlib.sha256(f"{__version__}\n{today.isoformat()}".encode())
     for _name, content in raw:
         if isinstance(content, OSError):
             return None

@@ -96,7 +96,8 @@ class TaskHistory(SQLModel, table=True):
 
 
 def ddl_statements(dialect) -> list[str]:
-    """CREATE TABLE and CREATE INDEX statements for ``dialect``, in dependency order."""
+    """CREATE TABLE, CREATE INDEX and CREATE TRIGGER statements for ``dialect``, in
+    dependency order."""
     from sqlalchemy.schema import CreateIndex, CreateTable
 
     statements = []
@@ -104,7 +105,9 @@ def ddl_statements(dialect) -> list[str]:
         statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
         for index in sorted(table.indexes, key=lambda i: i.name):
             statements.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
-    return statements
+    from clusterctl.store.triggers import generation_triggers
+
+    return statements + generation_triggers(dialect.name)
 
 
 def sqlite_ddl() -> str:

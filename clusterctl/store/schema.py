@@ -15,7 +15,7 @@ from clusterctl.errors import DatabaseError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, connect_sqlite, sqlite_path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION = "clusterctl"
 SQLITE_SCHEMA = Path(__file__).with_name("sqlite_schema.sql")
 
@@ -27,8 +27,18 @@ class Migration:
     apply: Callable[[Database], None]
 
 
-# Append-only. Version 1 is the initial schema, created from the models.
-MIGRATIONS: list[Migration] = []
+def _generation_triggers(db: Database) -> None:
+    from clusterctl.store.triggers import generation_triggers
+
+    db.script(generation_triggers(db.dialect))
+
+
+# Append-only. Version 1 is the initial schema (clusterctl 0.1.0), created from the models.
+MIGRATIONS: list[Migration] = [
+    Migration(2, "a write by any program moves the generation on, so that an import never "
+                 "takes a database changed by another program for the one it left",
+              _generation_triggers),
+]
 
 
 def open_database(location: str, *, write: bool) -> Database:
@@ -130,10 +140,21 @@ def schema_statements(db: Database) -> list[str]:
 
 def secondary_indexes(db: Database, tables: set[str]) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of the indexes on ``tables`` that are not keys."""
+    return _objects(db, "INDEX", tables)
+
+
+def triggers(db: Database, tables: set[str]) -> list[tuple[str, str]]:
+    """(name, CREATE TRIGGER statement) of the triggers on ``tables``."""
+    return _objects(db, "TRIGGER", tables)
+
+
+def _objects(db: Database, kind: str, tables: set[str]) -> list[tuple[str, str]]:
     found = []
     for statement in schema_statements(db):
         words = statement.split()
-        if words[:2] == ["CREATE", "INDEX"] and words[4] in tables:
+        # CREATE INDEX name ON table (...) | CREATE TRIGGER name AFTER EVENT ON table ...
+        table = words[4] if kind == "INDEX" else words[6] if len(words) > 6 else ""
+        if words[:2] == ["CREATE", kind] and table in tables:
             found.append((words[2], statement))
     return found
 

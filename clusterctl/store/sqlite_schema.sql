@@ -89,3 +89,39 @@ CREATE TABLE task_support (
 
 CREATE INDEX ix_task_support_agency_id ON task_support (agency_id);
 
+CREATE TRIGGER generation_agency_insert AFTER INSERT ON agency BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_agency_update AFTER UPDATE ON agency BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_agency_delete AFTER DELETE ON agency BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_agency_alias_insert AFTER INSERT ON agency_alias BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_agency_alias_update AFTER UPDATE ON agency_alias BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_agency_alias_delete AFTER DELETE ON agency_alias BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_directive_insert AFTER INSERT ON directive BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_directive_update AFTER UPDATE ON directive BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_directive_delete AFTER DELETE ON directive BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_insert AFTER INSERT ON task BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_update AFTER UPDATE ON task BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_delete AFTER DELETE ON task BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_support_insert AFTER INSERT ON task_support BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_support_update AFTER UPDATE ON task_support BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_support_delete AFTER DELETE ON task_support BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_history_insert AFTER INSERT ON task_history BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_history_update AFTER UPDATE ON task_history BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
+CREATE TRIGGER generation_task_history_delete AFTER DELETE ON task_history BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
+
