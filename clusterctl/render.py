@@ -223,7 +223,8 @@ def emit_record(
     for key, label in fields:
         value = record.get(key)
         if value.__class__ is str and "\n" in value:  # a note of several lines
-            value = ("\n" + " " * (width + 3)).join(display(line) for line in value.split("\n"))
+            value = ("\n" + " " * (width + 3)).join(display(line.expandtabs(4))
+                                                     for line in value.split("\n"))
         else:
             value = display(value)
         out.write(f"{label}:{' ' * (width - cell_width(label))}  {value}\n")

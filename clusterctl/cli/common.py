@@ -75,7 +75,8 @@ class Session:
 
 def command_group(help_: str) -> typer.Typer:
     """A group of commands; run bare, it shows its help (exit 0)."""
-    group = typer.Typer(help=help_, invoke_without_command=True)
+    # Click (8.4+) suggests a close command name itself, in words its catalogue translates.
+    group = typer.Typer(help=help_, invoke_without_command=True, suggest_commands=False)
     group.callback()(show_help_if_bare)
     return group
 

@@ -62,11 +62,7 @@ class ClusterGroup(TyperGroup):
             say(_("Error: interrupted; the change in progress was not saved"))
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
-            # The reader went away (`clusterctl overdue | head`): stop quietly, and keep
-            # Python from failing again when it flushes stdout on the way out.
-            with contextlib.suppress(OSError, ValueError, AttributeError):  # not a real file
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
+            raise _reader_gone() from None
         except Exception as exc:
             from clusterctl.config import debug
 
@@ -84,6 +80,7 @@ app = typer.Typer(
     cls=ClusterGroup,
     name="clusterctl",
     invoke_without_command=True,  # a bare `clusterctl` shows its help (see root)
+    suggest_commands=False,  # Click suggests a close command name itself
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: Rich-formatted help doubles the start-up time
@@ -95,9 +92,21 @@ def default_location() -> str:
     return str(Path(typer.get_app_dir("clusterctl")) / "clusterctl.db")
 
 
+def _reader_gone() -> typer.Exit:
+    """The reader went away (`clusterctl overdue | head`): stop quietly with 141, and keep
+    Python from failing again when it flushes stdout on the way out."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # not a real file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return typer.Exit(EXIT_BROKEN_PIPE)
+
+
 def _show_version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"clusterctl {__version__}\n")
+        try:
+            sys.stdout.write(f"clusterctl {__version__}\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise _reader_gone() from None
         raise typer.Exit()
 
 

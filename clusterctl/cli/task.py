@@ -158,10 +158,10 @@ def _history_lines(entry: dict) -> list[str]:
         parts.append(changes)
     note_lines = entry["note"].split("\n") if entry["note"] else []
     if note_lines:
-        parts.append(_("note: {note}").format(note=display(note_lines[0])))
+        parts.append(_("note: {note}").format(note=display(note_lines[0].expandtabs(4))))
     if entry["source"]:
         parts.append(_("from {source}").format(source=display(entry["source"])))
-    return ["  ".join(parts), *("    " + display(line) for line in note_lines[1:])]
+    return ["  ".join(parts), *("    " + display(line.expandtabs(4)) for line in note_lines[1:])]
 
 
 @app.command("show")
