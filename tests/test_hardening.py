@@ -310,3 +310,22 @@ def test_a_bare_group_shows_its_help(cli, args):
 def test_a_mistyped_command_is_one_line_with_one_suggestion(cli):
     error = cli.fails("task", "lst")
     assert error.count("Did you mean") == 1 and "'list'" in error
+
+
+# -- one writer of tasks ---------------------------------------------------------------------
+
+
+def test_only_the_task_writer_writes_tasks_and_their_history():
+    """Every INSERT, UPDATE or DELETE of task, task_support or task_history in the product
+    code is in core/taskwriter.py; the command line layer holds no SQL at all."""
+    import re
+
+    write = re.compile(r"(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(task|task_support|"
+                       r"task_history)\b")  # the code writes SQL keywords in capitals
+    writers = {path.relative_to(ROOT).as_posix()
+               for path in (ROOT / "clusterctl").rglob("*.py")
+               if write.search(path.read_text(encoding="utf-8"))}
+    assert writers == {"clusterctl/core/taskwriter.py"}
+    for path in (ROOT / "clusterctl" / "cli").glob("*.py"):
+        assert not re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b", path.read_text(
+            encoding="utf-8")), path
