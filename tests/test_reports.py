@@ -28,14 +28,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import add_task
+from tests.conftest import add_task, seed
 
 AS_OF = "2024-07-10"
 
 
-@pytest.fixture
-def fixture(seeded):
-    cli = seeded
+def _build(cli) -> None:
+    seed(cli)
     tasks = [
         ("Hạn hôm nay", "SCT", "10/7/2024", []),
         ("Hạn hôm qua", "SCT", "9/7/2024", ["STC"]),
@@ -62,6 +61,12 @@ def fixture(seeded):
     cli("task", "extend", "7", "--to", "20/7/2024", "--reason", "chờ")
     cli("task", "cancel", "11", "--reason", "thu hồi")
     cli("task", "done", "12", "--on", "3/7/2024")
+
+
+@pytest.fixture
+def fixture(cli, db_path, templates):
+    """The database of the table above (a copy of one built once per run)."""
+    templates.copy("reports", _build, db_path)
     return cli
 
 
