@@ -33,6 +33,11 @@ _NAMED = {
 }
 
 
+# Directives are dated within these years; a date outside them is certainly a typo (and far
+# from the ends of Python's calendar, so reports can step weeks either side of any date).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def _bad(text: str, reason: str | None = None) -> InputError:
     head = reason or _("{text!r} is not a date clusterctl understands").format(text=text)
     return InputError(_("{head}; accepted forms: {forms}").format(head=head, forms=ACCEPTED_FORMS))
@@ -79,14 +84,27 @@ def _relative(word: str, today: date) -> date | None:
     return None
 
 
+def _in_range(text: object, day: date) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(_("{text!r} is {day}, outside the years {first} to {last}; is the year "
+                           "a typo?").format(text=str(text), day=day.isoformat(),
+                                             first=FIRST_YEAR, last=LAST_YEAR))
+    return day
+
+
 def parse_date(text: str, today: date | None = None) -> date:
-    """Parse ``text`` as a date; relative forms count from ``today`` (office time zone).
+    """Parse ``text`` as a date in the years 1900 to 2999; relative forms count from
+    ``today`` (office time zone).
 
     >>> parse_date("30/6/2024")
     datetime.date(2024, 6, 30)
     >>> parse_date("quý II/2024")
     datetime.date(2024, 6, 30)
     """
+    return _in_range(text, _parse(text, today))
+
+
+def _parse(text: str, today: date | None) -> date:
     word = fold(text)
     if not word or len(word) > 40:
         raise _bad(text)
@@ -120,7 +138,7 @@ def coerce_date(value: object, today: date | None = None) -> date:
     if isinstance(value, datetime):
         raise InputError(_("{value} has a time of day; give a date only").format(value=value))
     if isinstance(value, date):
-        return value
+        return _in_range(value, value)
     if isinstance(value, str):
         return parse_date(value, today)
     raise InputError(_("expected a date, got {kind}").format(kind=type(value).__name__))
