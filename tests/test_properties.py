@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import add_task
 
-PROPERTY = settings(max_examples=100, deadline=None,
+PROPERTY = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Texts that have broken parsers before: other scripts' digits, numbers past 64 bits, the
