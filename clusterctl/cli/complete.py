@@ -1,0 +1,177 @@
+"""Shell completion: the values an option or argument may take, for Typer's ``autocompletion``.
+
+A completion is a whole process that the shell starts at each Tab, and it runs while the
+command line is being parsed: the root callback has not run, so there is no session. Each
+function here finds the database the way the root does (``--db`` already typed, else
+``CLUSTERCTL_DB``, else the default file), opens it read-only with the standard library's
+sqlite3, and never creates, migrates or locks anything. Whatever goes wrong (no database, a
+damaged or locked one, a URL that is not a file) gives no candidates and prints nothing:
+completion must never put an error into the shell.
+
+Candidates match what was typed by prefix, without case or diacritics (``clusterctl.text.fold``),
+as the commands match agency codes and directive numbers. Typer 0.25 keeps only candidates that
+start with the typed text exactly, so a candidate matched only once folded keeps the typed
+prefix (``skh`` gives ``skhdt``, which the commands take as ``SKHDT``). Task keys, which the
+commands match exactly, and the fixed statuses and categories are given as they are.
+"""
+
+import os
+import sqlite3
+from pathlib import Path
+
+import typer
+
+from clusterctl.i18n import _
+from clusterctl.text import fold, safe
+
+LIMIT = 200  # candidates at most: a shell shows them all, and more help nobody
+HELP_WIDTH = 60  # characters of a title shown beside a candidate
+TIMEOUT = 0.2  # seconds to wait for a lock: a Tab must answer at once
+
+# The fixed values, as in clusterctl.core.checks.STATUSES and
+# clusterctl.core.timeliness.CATEGORIES (a test keeps them equal); not imported, so that a
+# completion loads nothing it does not need.
+STATUSES = {
+    "open": _("not started"),
+    "in_progress": _("started"),
+    "done": _("completed"),
+    "cancelled": _("cancelled"),
+}
+CATEGORIES = {
+    "done_on_time": _("done by its due date"),
+    "done_late": _("done after its due date"),
+    "overdue": _("not done, past its due date"),
+    "due_soon": _("not done, due within the coming days"),
+    "on_track": _("not done, due later"),
+    "ongoing": _("not done, no due date"),
+    "cancelled": _("cancelled"),
+}
+
+Candidates = list[tuple[str, str]]
+
+
+def agencies(ctx: typer.Context, incomplete: str) -> Candidates:
+    """Agency codes starting with ``incomplete``, each with the agency's name."""
+    key = fold(incomplete)
+    rows = _query(ctx, "SELECT code, name FROM agency WHERE substr(code_key, 1, ?) = ? "
+                  "ORDER BY code_key LIMIT ?", (len(key), key, LIMIT))
+    return [(_typed(code, incomplete), _short(name)) for code, name in rows]
+
+
+def directives(ctx: typer.Context, incomplete: str) -> Candidates:
+    """Directive numbers starting with ``incomplete``, each with its title, shortened."""
+    key = fold(incomplete)
+    rows = _query(ctx, "SELECT number, title FROM directive WHERE substr(number_key, 1, ?) = ? "
+                  "ORDER BY number_key LIMIT ?", (len(key), key, LIMIT))
+    return [(_typed(number, incomplete), _short(title)) for number, title in rows]
+
+
+def tasks(ctx: typer.Context, incomplete: str) -> Candidates:
+    """Task references, each with the task's title: ids starting with ``incomplete``, and
+    ``NUMBER#KEY`` of the directives whose number starts with it; after a ``#``, the keys of
+    that directive starting with what follows."""
+    number, sep, key_prefix = incomplete.rpartition("#")
+    if sep:
+        key = fold(key_prefix)
+        rows = _query(
+            ctx, "SELECT t.task_key, t.title FROM task t JOIN directive d "
+            "ON d.id = t.directive_id WHERE d.number_key = ? "
+            "ORDER BY length(t.task_key), t.task_key", (fold(number),))
+        # Keys are given as stored (the commands match them exactly), after the number as
+        # typed; they are folded here, not in SQL, whose lower() knows ASCII only.
+        return [(f"{number}#{task_key}", _short(title)) for task_key, title in rows
+                if fold(task_key).startswith(key)][:LIMIT]
+    found: Candidates = []
+    if incomplete == "" or (incomplete.isascii() and incomplete.isdigit()):
+        found += [(str(task_id), _short(title)) for task_id, title in _query(
+            ctx, "SELECT id, title FROM task WHERE substr(CAST(id AS TEXT), 1, ?) = ? "
+            "ORDER BY id LIMIT ?", (len(incomplete), incomplete, LIMIT))]
+    if len(found) < LIMIT:
+        key = fold(incomplete)
+        rows = _query(
+            ctx, "SELECT d.number, t.task_key, t.title FROM task t JOIN directive d "
+            "ON d.id = t.directive_id WHERE substr(d.number_key, 1, ?) = ? "
+            "ORDER BY d.number_key, length(t.task_key), t.task_key LIMIT ?",
+            (len(key), key, LIMIT - len(found)))
+        found += [(f"{_typed(number, incomplete)}#{task_key}", _short(title))
+                  for number, task_key, title in rows]
+    return found
+
+
+def statuses(ctx: typer.Context, incomplete: str) -> Candidates:
+    """The task statuses starting with ``incomplete``."""
+    return _fixed(STATUSES, incomplete)
+
+
+def categories(ctx: typer.Context, incomplete: str) -> Candidates:
+    """The timeliness categories starting with ``incomplete``."""
+    return _fixed(CATEGORIES, incomplete)
+
+
+def _fixed(values: dict[str, str], incomplete: str) -> Candidates:
+    key = fold(incomplete)
+    return [(value, help) for value, help in values.items() if value.startswith(key)]
+
+
+def _typed(value: str, incomplete: str) -> str:
+    """``value``, or, if it starts with ``incomplete`` only once both are folded, the typed
+    text followed by the rest of ``value`` (in lower case if that is how it was typed):
+    Typer drops a candidate that does not start with the typed text, and the commands fold
+    codes and numbers anyway."""
+    if value.startswith(incomplete):
+        return value
+    key = fold(incomplete)
+    for end in range(len(value) + 1):
+        if fold(value[:end]) == key:
+            rest = value[end:]
+            return incomplete + (rest.lower() if incomplete.islower() else rest)
+    return value
+
+
+def _short(text: str) -> str:
+    text = " ".join(safe(text).split())
+    return text if len(text) <= HELP_WIDTH else text[:HELP_WIDTH - 1].rstrip() + "…"
+
+
+def database_location(ctx: typer.Context | None) -> str:
+    """The database the command being typed would use: ``--db`` if it is already on the
+    command line, else ``CLUSTERCTL_DB``, else the default file (as the root finds it)."""
+    typed = None
+    context = ctx
+    while context is not None and not typed:  # the root's parameters hold --db
+        typed = (context.params or {}).get("db_location")
+        context = context.parent
+    if typed:
+        return str(typed)
+    return os.environ.get("CLUSTERCTL_DB") or str(
+        Path(typer.get_app_dir("clusterctl")) / "clusterctl.db")
+
+
+def _uri(value: str) -> str | None:
+    """A read-only URI for the SQLite file at ``value``, or None if it is no such file."""
+    if "://" in value:
+        if not value.startswith("sqlite:///") or value == "sqlite:///":
+            return None  # another database's URL: not read for completion
+        value = value[len("sqlite:///"):]
+    path = Path(value).expanduser().resolve()
+    if not path.is_file():
+        return None  # connecting would create it
+    # Without a write-ahead log nobody has the database open: read it as immutable, which
+    # leaves no -wal and -shm files behind, as a read-only connection to it would.
+    wal = Path(f"{path}-wal").exists()
+    return path.as_uri() + ("?mode=ro" if wal else "?mode=ro&immutable=1")
+
+
+def _query(ctx: typer.Context | None, sql: str, params: tuple) -> list[tuple]:
+    """The rows of ``sql`` on the database, or none whatever goes wrong."""
+    try:
+        uri = _uri(database_location(ctx))
+        if uri is None:
+            return []
+        conn = sqlite3.connect(uri, uri=True, timeout=TIMEOUT)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+    except Exception:  # a completion prints nothing, whatever the database's state
+        return []
