@@ -23,7 +23,9 @@ class Column:
     header: str
     get: Callable[[dict], Any] | None = None  # default: row[key]
     right: bool = False
-    wrap: bool = False  # in a terminal table, this column (titles, names) takes the squeeze
+    wrap: bool = False  # free text (titles, names): wraps at words in a terminal table
+    breakable: bool = False  # whole words, but may wrap at spaces (a rate and its fraction)
+    fold: int | None = None  # when a terminal is too narrow, columns leave in this order
 
     def text(self, row: dict) -> str:
         value = self.get(row) if self.get else row.get(self.key)
@@ -43,6 +45,28 @@ def display(value: Any) -> str:
     if isinstance(value, list | tuple):
         return display(", ".join(str(v) for v in value))
     return str(value)  # numbers and dates: nothing to escape
+
+
+def format_rate(row: dict, numerator: str, denominator: str, key: str) -> str:
+    """A rate with what it divides (``98.6% (71/72)``), or a dash when there is nothing to
+    divide by."""
+    if row[key] is None:
+        return "—"
+    return f"{row[key] * 100:.1f}% ({row[numerator]}/{row[denominator]})"
+
+
+def local_time(instant: str) -> str:
+    """A stored UTC instant (``2026-11-27T14:17:27Z``) as people read it: in the office time
+    zone, to the minute (``2026-11-27 21:17``). JSON keeps the UTC form."""
+    from datetime import datetime
+
+    from clusterctl.config import office_tz
+
+    try:
+        moment = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return display(instant)
+    return moment.astimezone(office_tz()).strftime("%Y-%m-%d %H:%M")
 
 
 def pick_format(requested: str | None, out: IO[str] | None = None) -> str:
@@ -75,7 +99,7 @@ def _json_escape(match) -> str:
 def emit_rows(
     rows: Iterable[dict], columns: Sequence[Column], format_: str, *,
     csv_fields: Sequence[str], title: str | None = None, empty: str | None = None,
-    out: IO[str] | None = None,
+    out: IO[str] | None = None, output: str | None = None,
 ) -> int:
     """Write ``rows`` in ``format_``; return how many there were.
 
@@ -84,6 +108,8 @@ def emit_rows(
     nothing on stdout and the ``empty`` message on stderr.
     """
     out = out or sys.stdout
+    if format_ == "xlsx":
+        return write_xlsx(output, [(title or "", rows, columns, csv_fields)])
     if format_ == "json":
         return _emit_json(rows, out)
     if format_ == "csv":
@@ -103,6 +129,32 @@ def emit_rows(
             out.write(safe(title) + "\n\n")
         _emit_plain([tuple(c.header for c in columns), *cells], columns, out)
     return len(cells)
+
+
+# How a field is written in a spreadsheet; the rest are text.
+FIELD_KINDS = {"id": "int", "due": "date", "original_due": "date", "completed_on": "date",
+               "days_overdue": "int", "support": "list", "completion_rate": "percent",
+               "on_time_rate": "percent", "total": "int", "done": "int", "fallen_due": "int",
+               "done_on_time": "int", "done_late": "int", "overdue": "int", "due_soon": "int",
+               "on_track": "int", "ongoing": "int", "cancelled": "int", "support_total": "int",
+               "support_overdue": "int", "issued": "date"}
+
+
+def write_xlsx(path: str, tables: list[tuple[str, Iterable[dict], Sequence[Column],
+                                             Sequence[str]]]) -> int:
+    """Write each (title, rows, columns, fields) as a sheet of the workbook at ``path``:
+    every field, headed by its column's header where the table has one."""
+    from clusterctl.spreadsheet import Sheet, SheetColumn, write_workbook
+
+    sheets = []
+    for title, rows, columns, fields in tables:
+        headers = {column.key: column.header for column in columns}
+        sheets.append(Sheet(
+            name=title.split(" (")[0][:31] or "clusterctl",
+            columns=[SheetColumn(f, headers.get(f) or f, FIELD_KINDS.get(f, "text"))
+                     for f in fields],
+            rows=rows, title=title or None))
+    return write_workbook(path, sheets)
 
 
 def _emit_json(rows: Iterable[dict], out: IO[str]) -> int:
@@ -189,22 +241,67 @@ def console(out: IO[str] | None = None):
     return Console(file=out or sys.stdout, highlight=False, markup=False, emoji=False)
 
 
+def terminal_width(out: IO[str]) -> int:
+    """The width to lay a table out in: COLUMNS, else the terminal's, else 80."""
+    import os
+    import shutil
+
+    if os.environ.get("COLUMNS", "").isdigit():
+        return max(20, int(os.environ["COLUMNS"]))
+    try:
+        return os.get_terminal_size(out.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return shutil.get_terminal_size((80, 24)).columns
+
+
+def _styles(out: IO[str]) -> dict:
+    """Bold headers and a drawn rule on a colour terminal; plain text elsewhere."""
+    import os
+
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        "─".encode(encoding)
+        rule = "─"
+    except (UnicodeEncodeError, LookupError):
+        rule = "-"
+    colour = (out.isatty() and not os.environ.get("NO_COLOR")
+              and os.environ.get("TERM") != "dumb")
+    return {"rule": rule, "bold": ("\x1b[1m", "\x1b[0m") if colour else ("", "")}
+
+
 def _emit_table(
     cells: list[tuple[str, ...]], columns: Sequence[Column], title: str | None, out: IO[str]
 ) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    from clusterctl.termtable import render, wrap
 
-    table = Table(title=Text(title) if title else None, title_justify="left")
-    for index, column in enumerate(columns):
-        # Short columns (codes, dates, counts) keep their width; long text wraps instead.
-        widest = max([cell_width(column.header), *(cell_width(line[index]) for line in cells)])
-        keep = not column.wrap and widest <= 14
-        table.add_column(column.header, justify="right" if column.right else "left",
-                         overflow="fold", no_wrap=keep, min_width=widest if keep else None)
-    for line in cells:
-        table.add_row(*(Text(cell) for cell in line))
-    console(out).print(table)
+    width = terminal_width(out)
+    lines = [*wrap(safe(title), width), ""] if title else []
+    lines += render(cells, columns, width, **_styles(out))
+    out.write("\n".join(lines) + "\n")
+
+
+def emit_groups(groups: list[tuple[str, list[dict]]], columns: Sequence[Column],
+                format_: str, *, title: str, out: IO[str] | None = None) -> int:
+    """Rows under headings (table or markdown); a table's groups line up with each other."""
+    from clusterctl.termtable import plan, render, wrap
+
+    out = out or sys.stdout
+    getters = [column.text for column in columns]
+    cells = [[tuple([get(row) for get in getters]) for row in rows] for _heading, rows in groups]
+    if format_ == "markdown":
+        out.write(f"## {md_cell(safe(title))}\n")
+        for (heading, _rows), group in zip(groups, cells, strict=True):
+            out.write(f"\n### {md_cell(safe(heading))}\n\n")
+            _emit_markdown(group, columns, None, out)
+        return sum(len(group) for group in cells)
+    width = terminal_width(out)
+    layout = plan([cell for group in cells for cell in group], columns, width)
+    lines = [*wrap(safe(title), width)]
+    for (heading, _rows), group in zip(groups, cells, strict=True):
+        lines += ["", *wrap(safe(heading), width), ""]
+        lines += render(group, columns, width, layout=layout, **_styles(out))
+    out.write("\n".join(lines) + "\n")
+    return sum(len(group) for group in cells)
 
 
 def emit_record(
@@ -220,15 +317,27 @@ def emit_record(
         _emit_csv([record], [key for key, _label in fields], out)
         return
     width = max(cell_width(label) for _key, label in fields)
+    # On a terminal, long values wrap under themselves and history lines under their start.
+    room = terminal_width(out) if format_ == "table" else None
     for key, label in fields:
         value = record.get(key)
-        if value.__class__ is str and "\n" in value:  # a note of several lines
-            value = ("\n" + " " * (width + 3)).join(display(line.expandtabs(4))
-                                                     for line in value.split("\n"))
-        else:
-            value = display(value)
-        out.write(f"{label}:{' ' * (width - cell_width(label))}  {value}\n")
+        texts = ([display(line.expandtabs(4)) for line in value.split("\n")]
+                 if value.__class__ is str and "\n" in value else [display(value)])
+        lines = _fit(texts, room - width - 3) if room else texts
+        out.write(f"{label}:{' ' * (width - cell_width(label))}  "
+                  + ("\n" + " " * (width + 3)).join(lines) + "\n")
     for heading, lines in sections:
         out.write(f"\n{safe(heading)}\n")
         for line in lines:
-            out.write(f"  {line}\n")
+            if not room or cell_width(line) + 2 <= room:
+                out.write(f"  {line}\n")
+                continue
+            indent = "  " + " " * (len(line) - len(line.lstrip(" ")))
+            first, *rest = _fit([line.lstrip(" ")], room - len(indent) - 4)
+            out.write(f"{indent}{first}\n" + "".join(f"{indent}    {part}\n" for part in rest))
+
+
+def _fit(texts: list[str], width: int) -> list[str]:
+    from clusterctl.termtable import wrap
+
+    return [part for text in texts for part in wrap(text, max(width, 20))]

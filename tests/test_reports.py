@@ -81,9 +81,9 @@ def test_overdue_plain_has_a_header_and_is_never_cut(fixture, monkeypatch):
     out = fixture("overdue", "--as-of", AS_OF).stdout
     lines = out.splitlines()
     assert lines[0] == "Overdue tasks as of 2024-07-10 (Asia/Ho_Chi_Minh)"
-    assert lines[2].split() == ["ID", "Directive", "Key", "Title", "Lead", "Support", "Due",
-                                "Days", "overdue"]
-    assert lines[3].startswith(" 4  2029/UBND-KTTH  4    Quá hạn tám ngày  SCT")
+    assert lines[2].split() == ["ID", "Task", "Title", "Lead", "Support", "Due", "Days",
+                                "overdue"]
+    assert lines[3].startswith(" 4  2029/UBND-KTTH#4  Quá hạn tám ngày  SCT")
     assert lines[3].endswith("2024-07-02             8")
     assert len(lines) == 6
 
@@ -173,18 +173,20 @@ def test_weekly_longest_five_per_agency(seeded):
     assert [t["due"] for t in sct["longest"]] == [f"2024-06-0{d}" for d in range(1, 6)]
 
 
-def test_weekly_plain_wraps_long_titles_for_mail(seeded, monkeypatch):
-    monkeypatch.delenv("COLUMNS", raising=False)
+def test_weekly_mail_wraps_long_titles(seeded, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # the mail is 78 columns wide whatever the terminal
     title = "Rà soát " + "phương án phát triển cụm công nghiệp " * 6 + "Siêuuuuuu" * 12
     add_task(seeded, title, "-l", "SCT", "--due", "9/7/2024")
-    out = seeded("weekly", "--as-of", AS_OF).stdout
+    out = seeded("weekly", "--as-of", AS_OF, "--format", "mail").stdout
     assert "\x1b" not in out and "│" not in out and "─" not in out
     lines = out.splitlines()
+    assert all(len(line) <= 78 for line in lines)
     start = next(i for i, line in enumerate(lines) if "#1, 2029/UBND-KTTH#1" in line)
     wrapped = [line for line in lines[start + 1:] if line.startswith("      ")]
     assert " ".join(line.strip() for line in wrapped[:5]).startswith(title[:60])
-    assert all(len(line) <= 78 for line in wrapped if " " in line.strip())
-    assert "Siêuuuuuu" * 12 in out  # a word longer than the line is kept whole
+    # A word longer than a line is split across lines, never cut.
+    assert "Siêuuuuuu" * 12 in "".join(line.strip() for line in wrapped)
+    assert "Lead: SCT (Sở Công Thương)" in out
 
 
 def test_weekly_markdown(fixture):

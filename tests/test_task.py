@@ -89,7 +89,7 @@ def board(seeded):
 
 
 def _categories(cli, *args):
-    return {t["id"]: t["category"] for t in cli.json("task", "list", *args)}
+    return {t["id"]: t["category"] for t in cli.json("task", "list", "--all", *args)}
 
 
 def test_categories_on_day_boundaries(seeded, board):
@@ -128,7 +128,7 @@ def test_due_soon_days_from_environment(seeded, board, monkeypatch):
 
 def test_list_filters(seeded, board):
     def ids(*args):
-        return {t["id"] for t in seeded.json("task", "list", *args)}
+        return {t["id"] for t in seeded.json("task", "list", "--all", *args)}
 
     assert ids("--lead", "SXD") == {board["ongoing"], board["cancelled"]}
     assert ids("--agency", "SCT") == {board["due_today"], board["due_yesterday"],
@@ -142,6 +142,24 @@ def test_list_filters(seeded, board):
     assert "unknown agency" in seeded.fails("task", "list", "--agency", "nowhere")
 
 
+def test_list_shows_the_work_still_to_do_unless_asked(seeded, board):
+    open_work = {board[k] for k in ("due_today", "due_yesterday", "due_day7", "due_day8",
+                                    "ongoing", "extended")}
+    for fmt in ("json", "csv", "plain"):
+        out = seeded("task", "list", "--as-of", "2024-07-01", "--format", fmt).stdout
+        shown = {int(t["id"]) for t in seeded.json("task", "list", "--as-of", "2024-07-01")}
+        assert shown == open_work
+        assert ("Xong đúng hạn" in out) is False and ("Huỷ bỏ" in out) is False
+    # As of 20 June the task done on 21 June was still work to do.
+    assert board["day_after"] in {t["id"] for t in seeded.json(
+        "task", "list", "--as-of", "2024-06-20")}
+    assert len(seeded.json("task", "list", "--all")) == len(board)
+    assert {t["status"] for t in seeded.json("task", "list", "--status", "done")} == {"done"}
+    limited = seeded.json("task", "list", "--all", "--limit", "3")
+    assert [t["id"] for t in limited] == [t["id"] for t in seeded.json(
+        "task", "list", "--all")][:3]
+
+
 def test_list_orders_by_due_then_ongoing(seeded, board):
     dues = [t["due"] for t in seeded.json("task", "list")]
     assert dues[-1] is None
@@ -153,9 +171,9 @@ def test_list_plain_output(seeded):
     add_task(seeded, "Kiểm tra", "-l", "SXD")
     out = seeded("task", "list", "--as-of", "2024-07-01").stdout  # piped: plain
     assert out == (
-        "ID  Directive       Key  Title     Lead  Support  Due         Status  Timeliness\n"
-        " 1  2029/UBND-KTTH  1    Rà soát   SCT   STC      2024-06-30  open    overdue 1d\n"
-        " 2  2029/UBND-KTTH  2    Kiểm tra  SXD   -        -           open    ongoing\n"
+        "ID  Task              Title     Lead  Support  Due         Status  Timeliness\n"
+        " 1  2029/UBND-KTTH#1  Rà soát   SCT   STC      2024-06-30  open    overdue 1d\n"
+        " 2  2029/UBND-KTTH#2  Kiểm tra  SXD   -        -           open    ongoing\n"
     )
 
 

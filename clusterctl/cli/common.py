@@ -17,11 +17,13 @@ from clusterctl.text import safe, shorten_runs
 class Format(StrEnum):
     """How a command prints what it found."""
 
-    table = "table"
-    plain = "plain"
+    table = "table"  # for people at a terminal
+    plain = "plain"  # one record per line, for scripts
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    mail = "mail"  # reports only: mail-ready text, at most 78 columns
+    xlsx = "xlsx"  # lists and reports: a spreadsheet, written to --output
 
 
 class ExportFormat(StrEnum):
@@ -35,10 +37,16 @@ FormatOpt = Annotated[
     Format | None,
     typer.Option(
         "--format", "-f", case_sensitive=False,
-        help=_("Output format [default: table on a terminal, plain otherwise]."),
+        help=_("Output format [default: table on a terminal, plain otherwise]; mail for "
+               "reports, xlsx (with --output) for lists and reports."),
         show_default=False,
     ),
 ]
+OutputOpt = Annotated[
+    str | None, typer.Option("--output", "-o", metavar="FILE",
+                             help=_("Write to FILE (readable by you only): needed by xlsx."))]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", metavar="N", min=0, help=_("Show at most N rows."))]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -119,10 +127,27 @@ def as_of_date(text: str | None) -> date:
     return parse_date(text) if text else today()
 
 
-def format_of(requested: Format | None) -> str:
+BASIC_FORMATS = ("table", "plain", "json", "csv", "markdown")
+FOR = {"mail": _("overdue, status and weekly"),
+       "xlsx": _("task list, overdue, status and weekly")}
+
+
+def format_of(requested: Format | None, *, also: tuple[str, ...] = (),
+              output: str | None = None) -> str:
+    """The format to write in: the one asked for (if this command has it), else a table on
+    a terminal and plain text elsewhere. xlsx needs --output; the others write to stdout."""
+    from clusterctl.errors import InputError
     from clusterctl.render import pick_format
 
-    return pick_format(requested.value if requested else None)
+    fmt = pick_format(requested.value if requested else None)
+    if fmt not in BASIC_FORMATS + also:
+        raise InputError(_("--format {fmt} is for {commands}").format(fmt=fmt,
+                                                                      commands=FOR[fmt]))
+    if fmt == "xlsx" and not output:
+        raise InputError(_("--format xlsx writes a file: give it with --output FILE.xlsx"))
+    if output and fmt != "xlsx":
+        raise InputError(_("--output is for --format xlsx; other formats write to stdout"))
+    return fmt
 
 
 def say(message: str) -> None:

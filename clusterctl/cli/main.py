@@ -49,16 +49,28 @@ class ClusterGroup(TyperGroup):
     def invoke(self, ctx):
         import click
 
+        from clusterctl.pager import Paged, wants_pager
+
+        paged = Paged(sys.stdout) if wants_pager(ctx.params.get("no_pager", False)) else None
+        if paged:
+            sys.stdout = paged
         try:
             result = super().invoke(ctx)
+            if paged:
+                sys.stdout = paged.real
+                paged.show()
             sys.stdout.flush()  # here, so that a reader gone away is reported as such
             return result
         except (click.ClickException, click.exceptions.Exit, click.Abort):
+            _restore(paged)
             raise  # the framework's own: reported in main()
         except ClusterError as exc:
+            _restore(paged)
             say(_("Error: {message}").format(message=exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
+            if paged is not None:
+                sys.stdout = paged.real
             say(_("Error: interrupted; the change in progress was not saved"))
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
@@ -66,6 +78,7 @@ class ClusterGroup(TyperGroup):
         except Exception as exc:
             from clusterctl.config import debug
 
+            _restore(paged)
             if debug():
                 raise
             say(
@@ -90,6 +103,13 @@ app = typer.Typer(
 
 def default_location() -> str:
     return str(Path(typer.get_app_dir("clusterctl")) / "clusterctl.db")
+
+
+def _restore(paged) -> None:
+    """Before an error line or an exit: show what the command wrote, and give stdout back."""
+    if paged is not None and sys.stdout is paged:
+        sys.stdout = paged.real
+        paged.show()
 
 
 def _reader_gone() -> typer.Exit:
@@ -122,6 +142,11 @@ def root(
             show_default=False,
         ),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help=_("Never page output taller than the terminal "
+                                          "(CLUSTERCTL_PAGER, PAGER, else less -FRX).")),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True,

@@ -5,11 +5,19 @@ from typing import Annotated
 
 import typer
 
-from clusterctl.cli.common import AsOfOpt, FormatOpt, as_of_date, database, format_of
+from clusterctl.cli.common import (
+    AsOfOpt,
+    FormatOpt,
+    LimitOpt,
+    OutputOpt,
+    as_of_date,
+    database,
+    format_of,
+)
 from clusterctl.cli.task import TASK_BASE_COLUMNS
 from clusterctl.errors import EXIT_FOUND
 from clusterctl.i18n import _
-from clusterctl.render import Column
+from clusterctl.render import Column, format_rate
 
 AgencyFilter = Annotated[
     list[str] | None,
@@ -51,14 +59,17 @@ def overdue(
     agency: AgencyFilter = None,
     directive: DirectiveFilter = None,
     by_lead: Annotated[bool, typer.Option(
-        "--by-lead", help=_("Group by lead agency instead of most overdue first."))] = False,
+        "--by-lead", help=_("Group by lead agency, each under a heading with its count."))
+    ] = False,
     fail_on_overdue: Annotated[bool, typer.Option(
         "--fail-on-overdue", help=_("Exit 1 when any task is overdue (for monitoring)."))
     ] = False,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help=_("Print nothing at all when nothing is overdue (for cron)."))
     ] = False,
+    limit: LimitOpt = None,
     format_: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """The overdue tasks, most overdue first.
 
@@ -68,20 +79,20 @@ def overdue(
 
     from clusterctl.config import office_tz_name
     from clusterctl.core.reports import overdue_tasks
-    from clusterctl.render import emit_rows
 
-    fmt = format_of(format_)
+    fmt = format_of(format_, also=("mail", "xlsx"), output=output)
     with database(write=False) as db:
         scope = _scope(db, as_of, agency, directive)
         tasks = overdue_tasks(db, scope, by_lead=by_lead)
+        if limit is not None:
+            tasks = itertools.islice(tasks, limit)
         if quiet:  # look ahead: with nothing overdue, print nothing at all
             first = next(tasks, None)
             if first is None:
                 return
             tasks = itertools.chain([first], tasks)
         title = _heading(_("Overdue tasks"), scope.as_of)
-        count = emit_rows(tasks, OVERDUE_COLUMNS, fmt, csv_fields=OVERDUE_FIELDS,
-                          title=title)
+        count = _write_overdue(db, tasks, title, fmt, by_lead=by_lead, output=output)
     if count == 0 and fmt in ("table", "plain", "markdown"):
         sys.stdout.write(_("No overdue tasks as of {as_of} ({tz}).").format(
             as_of=scope.as_of, tz=office_tz_name()) + "\n")
@@ -89,10 +100,34 @@ def overdue(
         raise typer.Exit(EXIT_FOUND)
 
 
-def _rate(row: dict, numerator: str, denominator: str, rate: str) -> str:
-    if row[rate] is None:
-        return "—"
-    return f"{row[rate] * 100:.1f}% ({row[numerator]}/{row[denominator]})"
+def _agency_names(db) -> dict[str, str]:
+    from clusterctl.core.agencies import load_agencies
+
+    return {a.code: a.name for a in load_agencies(db)}
+
+
+def _write_overdue(db, tasks, title: str, fmt: str, *, by_lead: bool, output) -> int:
+    """Overdue tasks in ``fmt``; grouped under a heading per lead agency with --by-lead
+    (plain, JSON and CSV stay one record per line, sorted by lead)."""
+    from clusterctl.render import emit_groups, emit_rows
+
+    if fmt == "mail":
+        from clusterctl.cli.mail_render import write_overdue
+
+        return write_overdue(tasks, title, _agency_names(db), sys.stdout, by_lead=by_lead)
+    if not by_lead or fmt not in ("table", "markdown"):
+        return emit_rows(tasks, OVERDUE_COLUMNS, fmt, csv_fields=OVERDUE_FIELDS, title=title,
+                         output=output)
+    groups: dict[str, list[dict]] = {}
+    for task in tasks:
+        groups.setdefault(task["lead"], []).append(task)
+    names = _agency_names(db)
+    headings = [(_("{code} — {name}: {n} overdue").format(
+        code=code, name=names.get(code, ""), n=len(group)), group)
+        for code, group in groups.items()]
+    # The heading names the lead agency: its column would only repeat it.
+    columns = [c for c in OVERDUE_COLUMNS if c.key != "lead"]
+    return emit_groups(headings, columns, fmt, title=title)
 
 
 def _bar(row: dict) -> str:
@@ -108,20 +143,27 @@ STATUS_COUNTS = [("total", _("Total")), ("done_on_time", _("On time")),
                  ("ongoing", _("Ongoing")), ("cancelled", _("Cancelled"))]
 
 
+# At narrow widths these leave the table first (the bar, then the least used counts); at 80
+# columns every count and both rates stay.
+STATUS_FOLD = {"bar": 1, "support_total": 2, "support_overdue": 3, "cancelled": 4,
+               "ongoing": 5, "on_track": 6, "due_soon": 7}
+
+
 def _status_columns(fmt: str, include_support: bool) -> list[Column]:
     columns = [Column("agency", _("Agency"))]
-    columns += [Column(key, label, right=True) for key, label in STATUS_COUNTS]
+    columns += [Column(key, label, right=True, fold=STATUS_FOLD.get(key))
+                for key, label in STATUS_COUNTS]
     if include_support:
-        columns += [Column("support_total", _("As support"), right=True),
-                    Column("support_overdue", _("Support overdue"), right=True)]
+        columns += [Column("support_total", _("As support"), right=True, fold=2),
+                    Column("support_overdue", _("Support overdue"), right=True, fold=3)]
     columns += [
-        Column("completion_rate", _("Completion (done/fallen due)"), right=True,
-               get=lambda r: _rate(r, "done", "fallen_due", "completion_rate")),
-        Column("on_time_rate", _("On time (of done)"), right=True,
-               get=lambda r: _rate(r, "done_on_time", "done", "on_time_rate")),
+        Column("completion_rate", _("Done ÷ fallen due"), right=True, breakable=True,
+               get=lambda r: format_rate(r, "done", "fallen_due", "completion_rate")),
+        Column("on_time_rate", _("On time ÷ done"), right=True, breakable=True,
+               get=lambda r: format_rate(r, "done_on_time", "done", "on_time_rate")),
     ]
     if fmt == "table":
-        columns.append(Column("bar", "", get=_bar))
+        columns.append(Column("bar", "", get=_bar, fold=1))
     return columns
 
 
@@ -136,6 +178,7 @@ def status(
         help=_("Also count tasks for their supporting agencies, in their own columns."))
     ] = False,
     format_: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Per lead agency: tasks by timeliness, completion and on-time rates, and a total.
 
@@ -146,13 +189,20 @@ def status(
     from clusterctl.core.reports import agency_status
     from clusterctl.render import emit_rows, to_json
 
-    fmt = format_of(format_)
+    fmt = format_of(format_, also=("mail", "xlsx"), output=output)
     with database(write=False) as db:
         scope = _scope(db, as_of, agency, directive)
         report = agency_status(db, scope, include_support=include_support)
     report = {"as_of": report["as_of"], "timezone": office_tz_name(), **report}
+    title = _heading(_("Status by lead agency"), scope.as_of)
     if fmt == "json":
         sys.stdout.write(to_json(report) + "\n")
+        return
+    if fmt == "mail":
+        from clusterctl.cli.mail_render import write_status
+
+        write_status(report, title, {r["agency"]: r["name"] for r in report["agencies"]},
+                     sys.stdout)
         return
     total = report["total"] | {"agency": _("TOTAL"), "name": ""}
     if include_support:
@@ -162,9 +212,8 @@ def status(
               "completion_rate", "on_time_rate"]
     if include_support:
         fields += ["support_total", "support_overdue"]
-    title = _heading(_("Status by lead agency"), scope.as_of)
     emit_rows(rows, _status_columns(fmt, include_support), fmt, csv_fields=fields,
-              title=title)
+              title=title, output=output)
 
 
 def weekly(
@@ -172,6 +221,7 @@ def weekly(
     agency: AgencyFilter = None,
     directive: DirectiveFilter = None,
     format_: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """The week's summary for the Monday mail: completed, newly overdue, due next, overdue.
 
@@ -183,10 +233,11 @@ def weekly(
     from clusterctl.config import office_tz_name
     from clusterctl.core.reports import weekly_summary
 
-    fmt = format_of(format_)
+    fmt = format_of(format_, also=("mail", "xlsx"), output=output)
     with database(write=False) as db:
         summary = weekly_summary(db, _scope(db, as_of, agency, directive))
-    render_weekly(summary, fmt, office_tz_name())
+        names = _agency_names(db)
+    render_weekly(summary, fmt, office_tz_name(), names=names, output=output)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,9 @@ from clusterctl.cli.common import (
     AsOfOpt,
     ExpectVersionOpt,
     FormatOpt,
+    LimitOpt,
     NoteOpt,
+    OutputOpt,
     actor,
     as_of_date,
     command_group,
@@ -51,16 +53,21 @@ def _timeliness(task: dict) -> str:
 
 
 # What identifies a task and its deadline, in every table of tasks.
+def _ref(task: dict) -> str:
+    return f"{task['directive']}#{task['key']}"
+
+
+# What identifies a task and its deadline, in every table of tasks. At narrow widths the
+# columns with a fold rank move under the title, lowest rank first.
 TASK_BASE_COLUMNS = [
     Column("id", _("ID"), right=True),
-    Column("directive", _("Directive")),
-    Column("key", _("Key")),
+    Column("ref", _("Task"), get=_ref),
     Column("title", _("Title"), wrap=True),
     Column("lead", _("Lead")),
-    Column("support", _("Support")),
-    Column("due", _("Due")),
+    Column("support", _("Support"), breakable=True, fold=1),
+    Column("due", _("Due"), fold=3),
 ]
-TASK_COLUMNS = [*TASK_BASE_COLUMNS, Column("status", _("Status")),
+TASK_COLUMNS = [*TASK_BASE_COLUMNS, Column("status", _("Status"), fold=2),
                 Column("category", _("Timeliness"), get=_timeliness)]
 TASK_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "original_due",
                "status", "completed_on", "category", "days_overdue"]
@@ -119,17 +126,30 @@ def list_(
         "--category", "-c", help=_("Only this timeliness category; repeatable."))] = None,
     search: Annotated[str | None, typer.Option(
         "--search", help=_("Words in the title, ignoring case and diacritics."))] = None,
+    all_: Annotated[bool, typer.Option(
+        "--all", help=_("Done and cancelled tasks too [default: open work only]."))] = False,
     as_of: AsOfOpt = None,
+    limit: LimitOpt = None,
     format_: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
-    """List tasks, due soonest first, with their timeliness."""
+    """List tasks, due soonest first, with their timeliness.
+
+    Without --status, --category or --all: the work still to do on the as-of date (not done
+    by then, not cancelled), in every format.
+    """
+    import itertools
+
     from clusterctl.core.agencies import AgencyMatcher, load_agencies
     from clusterctl.core.directives import find_directive
     from clusterctl.core.queries import list_tasks
     from clusterctl.render import emit_rows
 
     as_of_day = as_of_date(as_of)
-    fmt = format_of(format_)
+    fmt = format_of(format_, also=("xlsx",), output=output)
+    categories = [c.value for c in category or []]
+    if not (status or category or all_):  # the work still to do on the as-of date
+        categories = ["overdue", "due_soon", "on_track", "ongoing"]
     with database(write=False) as db:
         matcher = AgencyMatcher(load_agencies(db)) if agency or lead else None
         criteria = task_filter(
@@ -138,22 +158,25 @@ def list_(
             lead_ids=[matcher.find(a).id for a in lead or []],
             directive_ids=[find_directive(db, d).id for d in directive or []],
             statuses=[s.value for s in status or []],
-            categories=[c.value for c in category or []],
+            categories=categories,
             search=search,
         )
-        emit_rows(list_tasks(db, criteria), TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS,
-                  empty=_("No tasks match."))
+        rows = list_tasks(db, criteria)
+        emit_rows(itertools.islice(rows, limit) if limit is not None else rows, TASK_COLUMNS,
+                  fmt, csv_fields=TASK_FIELDS, empty=_("No tasks match."), output=output,
+                  title=_("Tasks as of {as_of}").format(as_of=as_of_day) if fmt == "xlsx"
+                  else None)
 
 
 def _history_lines(entry: dict) -> list[str]:
     """One history entry as lines; a note of several lines continues, indented, below."""
-    from clusterctl.render import display
+    from clusterctl.render import display, local_time
 
     changes = "; ".join(
         f"{field}: {display(old)} → {display(new)}"
         for field, (old, new) in entry["changes"].items()
     )
-    parts = [entry["at"], display(entry["actor"]), entry["action"]]
+    parts = [local_time(entry["at"]), display(entry["actor"]), entry["action"]]
     if changes:
         parts.append(changes)
     note_lines = entry["note"].split("\n") if entry["note"] else []
@@ -183,6 +206,11 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
     fmt = format_of(format_)
     if fmt == "json":
         del record["timeliness"]
+    elif fmt != "csv":
+        from clusterctl.render import local_time
+
+        record["created_at"] = local_time(record["created_at"])
+        record["updated_at"] = local_time(record["updated_at"])
     history = [line for entry in record["history"] for line in _history_lines(entry)]
     emit_record(record, fields, fmt, sections=[(_("History"), history)])
 

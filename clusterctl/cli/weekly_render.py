@@ -1,23 +1,20 @@
-"""The weekly summary as mail-ready plain text, markdown, JSON or CSV."""
+"""The weekly summary: mail-ready text, one record per line, markdown, JSON, CSV or xlsx."""
 
-import os
 import sys
-import textwrap
 from typing import IO
 
+from clusterctl.cli.mail_render import WIDTH, agency, lines, task_block, task_facts
 from clusterctl.i18n import _
-from clusterctl.render import md_cell, safe, to_json
+from clusterctl.render import Column, emit_rows, md_cell, safe, to_json
 
 WEEKLY_FIELDS = ["section", "id", "directive", "key", "title", "lead", "support", "due",
                  "completed_on", "days_overdue"]
-
-
-def _width() -> int:
-    """Mail clients show ~78 columns; COLUMNS may ask for more (never fewer than 40)."""
-    try:
-        return max(40, int(os.environ.get("COLUMNS", "78")))
-    except ValueError:
-        return 78
+WEEKLY_COLUMNS = [Column("section", _("Section")), Column("id", _("ID"), right=True),
+                  Column("ref", _("Task"), get=lambda t: f"{t['directive']}#{t['key']}"),
+                  Column("title", _("Title"), wrap=True), Column("lead", _("Lead")),
+                  Column("support", _("Support")), Column("due", _("Due")),
+                  Column("completed_on", _("Completed")),
+                  Column("days_overdue", _("Days overdue"), right=True)]
 
 
 def _sections(summary: dict) -> list[tuple[str, str, list[dict]]]:
@@ -35,40 +32,31 @@ def _sections(summary: dict) -> list[tuple[str, str, list[dict]]]:
     ]
 
 
-def _facts(task: dict) -> str:
-    parts = [f"#{task['id']}", f"{task['directive']}#{task['key']}", task["lead"]]
-    if task["due"]:
-        parts.append(_("due {d}").format(d=task["due"]))
-    if task["completed_on"]:
-        parts.append(_("completed {d}").format(d=task["completed_on"]))
-        parts.append(_("on time") if task["category"] == "done_on_time" else _("late"))
-    if task["days_overdue"] is not None:
-        parts.append(_("{n} days overdue").format(n=task["days_overdue"]))
-    return safe(", ".join(parts))
+def _rows(summary: dict) -> list[dict]:
+    """Every task of the summary with the section it is in: the record-per-line formats."""
+    rows = [{"section": key, **task} for key, _heading, tasks in _sections(summary)
+            for task in tasks]
+    return rows + [{"section": "overdue_longest", **task}
+                   for entry in summary["overdue_by_agency"] for task in entry["longest"]]
 
 
-def _plain_task(task: dict, indent: str, out: IO[str]) -> None:
-    out.write(f"{indent}{_facts(task)}\n")
-    # Long titles are wrapped with an indent, never cut; a very long word stays whole.
-    for line in textwrap.wrap(safe(task["title"]), width=_width() - len(indent) - 4,
-                              break_long_words=False, break_on_hyphens=False):
-        out.write(f"{indent}    {line}\n")
-
-
-def _plain(summary: dict, tz: str, out: IO[str]) -> None:
-    out.write(_("Weekly summary as of {as_of} ({tz})").format(as_of=summary["as_of"], tz=tz)
-              + "\n")
+def _text(summary: dict, tz: str, names: dict[str, str], out: IO[str], width: int) -> None:
+    """The mail layout: sections of task blocks, the overdue count per agency."""
+    out.write("\n".join(lines(_("Weekly summary as of {as_of} ({tz})").format(
+        as_of=summary["as_of"], tz=tz), width=width)) + "\n")
     for _key, heading, tasks in _sections(summary):
-        out.write(f"\n{heading}\n")
+        out.write("\n" + "\n".join(lines(heading, width=width)) + "\n")
         for task in tasks:
-            _plain_task(task, "  ", out)
+            out.write("\n".join(task_block(task, names, width=width)) + "\n")
     overdue = summary["overdue_by_agency"]
-    out.write("\n" + _("Overdue by lead agency: {n} tasks").format(
-        n=sum(e["overdue"] for e in overdue)) + "\n")
+    out.write("\n" + "\n".join(lines(_("Overdue by lead agency: {n} tasks").format(
+        n=sum(e["overdue"] for e in overdue)), width=width)) + "\n")
     for entry in overdue:
-        out.write(f"  {safe(entry['agency'])}: {entry['overdue']}\n")
+        out.write("\n".join(lines(f"{agency(entry['agency'], names)}: {entry['overdue']}",
+                                  "  ", "      ", width)) + "\n")
         for task in entry["longest"]:
-            _plain_task(task, "    ", out)
+            out.write("\n".join(task_block(task, names, "    ", lead=False, width=width))
+                      + "\n")
 
 
 def _markdown(summary: dict, tz: str, out: IO[str]) -> None:
@@ -76,7 +64,7 @@ def _markdown(summary: dict, tz: str, out: IO[str]) -> None:
         as_of=summary["as_of"], tz=tz)) + "\n")
 
     def item(task: dict, indent: str = "") -> str:
-        return f"{indent}- {md_cell(_facts(task))}: {md_cell(safe(task['title']))}\n"
+        return f"{indent}- {md_cell(safe(task_facts(task)))}: {md_cell(safe(task['title']))}\n"
 
     for _key, heading, tasks in _sections(summary):
         out.write(f"\n### {md_cell(heading)}\n\n")
@@ -89,25 +77,26 @@ def _markdown(summary: dict, tz: str, out: IO[str]) -> None:
         out.writelines(item(task, "  ") for task in entry["longest"])
 
 
-def _csv(summary: dict, out: IO[str]) -> None:
-    from clusterctl.render import Column, emit_rows
+def render_weekly(summary: dict, fmt: str, tz: str, *, names: dict[str, str],
+                  output: str | None = None, out: IO[str] | None = None) -> None:
+    from clusterctl.render import terminal_width, write_xlsx
 
-    rows = [{"section": key, **task} for key, _heading, tasks in _sections(summary)
-            for task in tasks]
-    rows += [{"section": "overdue_longest", **task} for entry in summary["overdue_by_agency"]
-             for task in entry["longest"]]
-    emit_rows(rows, [Column(f, f) for f in WEEKLY_FIELDS], "csv", csv_fields=WEEKLY_FIELDS,
-              out=out)
-
-
-def render_weekly(summary: dict, fmt: str, tz: str, out: IO[str] | None = None) -> None:
     out = out or sys.stdout
     if fmt == "json":
         out.write(to_json({"as_of": summary["as_of"], "timezone": tz,
                            **{k: v for k, v in summary.items() if k != "as_of"}}) + "\n")
-    elif fmt == "csv":
-        _csv(summary, out)
+    elif fmt in ("csv", "plain"):
+        emit_rows(_rows(summary), WEEKLY_COLUMNS, fmt, csv_fields=WEEKLY_FIELDS, out=out)
+    elif fmt == "xlsx":
+        fields = WEEKLY_FIELDS[1:]
+        tables = [(heading, tasks, WEEKLY_COLUMNS, fields)
+                  for _key, heading, tasks in _sections(summary)]
+        tables.append((_("Overdue, longest first"),
+                       [t for e in summary["overdue_by_agency"] for t in e["longest"]],
+                       WEEKLY_COLUMNS, fields))
+        write_xlsx(output, tables)
     elif fmt == "markdown":
         _markdown(summary, tz, out)
-    else:  # table and plain: the same mail-ready text
-        _plain(summary, tz, out)
+    else:  # mail, and a table on a terminal: the same text, as wide as the terminal allows
+        width = WIDTH if fmt == "mail" else min(terminal_width(out), 100)
+        _text(summary, tz, names, out, width)
