@@ -53,16 +53,14 @@ Candidates = list[tuple[str, str]]
 def agencies(ctx: typer.Context, incomplete: str) -> Candidates:
     """Agency codes starting with ``incomplete``, each with the agency's name."""
     key = fold(incomplete)
-    rows = _query(ctx, "SELECT code, name FROM agency WHERE substr(code_key, 1, ?) = ? "
-                  "ORDER BY code_key LIMIT ?", (len(key), key, LIMIT))
+    rows = _query(ctx, _AGENCIES, (len(key), key, LIMIT))
     return [(_typed(code, incomplete), _short(name)) for code, name in rows]
 
 
 def directives(ctx: typer.Context, incomplete: str) -> Candidates:
     """Directive numbers starting with ``incomplete``, each with its title, shortened."""
     key = fold(incomplete)
-    rows = _query(ctx, "SELECT number, title FROM directive WHERE substr(number_key, 1, ?) = ? "
-                  "ORDER BY number_key LIMIT ?", (len(key), key, LIMIT))
+    rows = _query(ctx, _DIRECTIVES, (len(key), key, LIMIT))
     return [(_typed(number, incomplete), _short(title)) for number, title in rows]
 
 
@@ -73,10 +71,7 @@ def tasks(ctx: typer.Context, incomplete: str) -> Candidates:
     number, sep, key_prefix = incomplete.rpartition("#")
     if sep:
         key = fold(key_prefix)
-        rows = _query(
-            ctx, "SELECT t.task_key, t.title FROM task t JOIN directive d "
-            "ON d.id = t.directive_id WHERE d.number_key = ? "
-            "ORDER BY length(t.task_key), t.task_key", (fold(number),))
+        rows = _query(ctx, _KEYS, (fold(number),))
         # Keys are given as stored (the commands match them exactly), after the number as
         # typed; they are folded here, not in SQL, whose lower() knows ASCII only.
         return [(f"{number}#{task_key}", _short(title)) for task_key, title in rows
@@ -84,15 +79,10 @@ def tasks(ctx: typer.Context, incomplete: str) -> Candidates:
     found: Candidates = []
     if incomplete == "" or (incomplete.isascii() and incomplete.isdigit()):
         found += [(str(task_id), _short(title)) for task_id, title in _query(
-            ctx, "SELECT id, title FROM task WHERE substr(CAST(id AS TEXT), 1, ?) = ? "
-            "ORDER BY id LIMIT ?", (len(incomplete), incomplete, LIMIT))]
+            ctx, _IDS, (len(incomplete), incomplete, LIMIT))]
     if len(found) < LIMIT:
         key = fold(incomplete)
-        rows = _query(
-            ctx, "SELECT d.number, t.task_key, t.title FROM task t JOIN directive d "
-            "ON d.id = t.directive_id WHERE substr(d.number_key, 1, ?) = ? "
-            "ORDER BY d.number_key, length(t.task_key), t.task_key LIMIT ?",
-            (len(key), key, LIMIT - len(found)))
+        rows = _query(ctx, _REFERENCES, (len(key), key, LIMIT - len(found)))
         found += [(f"{_typed(number, incomplete)}#{task_key}", _short(title))
                   for number, task_key, title in rows]
     return found
@@ -133,6 +123,10 @@ def _short(text: str) -> str:
     return text if len(text) <= HELP_WIDTH else text[:HELP_WIDTH - 1].rstrip() + "…"
 
 
+# -- the database: where it is, the statements, a read-only connection ----------------------
+# Apart from the candidates above, so that the reading can move elsewhere as it is.
+
+
 def database_location(ctx: typer.Context | None) -> str:
     """The database the command being typed would use: ``--db`` if it is already on the
     command line, else ``CLUSTERCTL_DB``, else the default file (as the root finds it)."""
@@ -160,6 +154,20 @@ def _uri(value: str) -> str | None:
     # leaves no -wal and -shm files behind, as a read-only connection to it would.
     wal = Path(f"{path}-wal").exists()
     return path.as_uri() + ("?mode=ro" if wal else "?mode=ro&immutable=1")
+
+
+# Prefixes are compared on the folded keys that the tables keep (code_key, number_key).
+_AGENCIES = ("SELECT code, name FROM agency WHERE substr(code_key, 1, ?) = ? "
+             "ORDER BY code_key LIMIT ?")
+_DIRECTIVES = ("SELECT number, title FROM directive WHERE substr(number_key, 1, ?) = ? "
+               "ORDER BY number_key LIMIT ?")
+_KEYS = ("SELECT t.task_key, t.title FROM task t JOIN directive d ON d.id = t.directive_id "
+         "WHERE d.number_key = ? ORDER BY length(t.task_key), t.task_key")
+_IDS = ("SELECT id, title FROM task WHERE substr(CAST(id AS TEXT), 1, ?) = ? "
+        "ORDER BY id LIMIT ?")
+_REFERENCES = ("SELECT d.number, t.task_key, t.title FROM task t JOIN directive d "
+               "ON d.id = t.directive_id WHERE substr(d.number_key, 1, ?) = ? "
+               "ORDER BY d.number_key, length(t.task_key), t.task_key LIMIT ?")
 
 
 def _query(ctx: typer.Context | None, sql: str, params: tuple) -> list[tuple]:
