@@ -51,21 +51,28 @@ def has_unsafe(value: str) -> bool:
     return UNSAFE.search(value) is not None
 
 
-_JAMO = re.compile("[\u1100-\u115f]")  # the only wide block below U+2E80
-# Below U+2E80, what may not take exactly one column: a combining mark or Hangul Jamo.
-_ODD = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-                  "\u1100-\u115f]")
+# Characters that take exactly one column each, whatever the terminal: printable ASCII, Latin-1
+# (less the soft hyphen) and the Latin extensions up to the spacing modifiers, Latin Extended
+# Additional (Vietnamese letters are U+1EA0 ... U+1EF9 there), and the dashes, quotes, bullets,
+# ellipsis and primes of General Punctuation. Text made of these alone is measured by len().
+_NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff\u1e00-\u1eff\u2010-\u2027\u2030-\u205e"
+                     "\u20a0-\u20c0]*")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def cell_width(value: str) -> int:
-    """Columns ``value`` takes on a terminal: wide East Asian characters count twice,
-    combining marks not at all. Vietnamese text (U+1EA0 ... U+1EF9) takes the fast path."""
-    if value.isascii() or (max(value) < "\u2e80" and not _ODD.search(value)):
+    """Columns ``value`` takes on a terminal: wide East Asian characters and emoji count twice,
+    combining marks and joiners not at all.
+
+    ASCII and Vietnamese text take a fast path (len); anything else is measured by wcwidth,
+    imported only then. A control character counts one column, as on the fast path (the
+    renderers escape them before measuring anyway).
+    """
+    if value.isascii() or _NARROW.fullmatch(value):
         return len(value)
-    width = len(value) - sum(len(run) for run in _MARKS.findall(value))
-    if max(value) >= "\u2e80":  # CJK and other wide scripts: ask Unicode, character by character
-        return width + sum(1 for ch in value if unicodedata.east_asian_width(ch) in "WF")
-    return width + len(_JAMO.findall(value))
+    from wcwidth import width  # emoji, CJK, combining marks: a grapheme-aware table
+
+    return width(_CONTROLS.sub(" ", value), control_codes="ignore")
 
 
 _LONG_RUN = re.compile(r"\S{120,}")
