@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from clusterctl.i18n import _
 from clusterctl.text import UNSAFE, cell_width, escape_char, safe
 
 FORMATS = ("table", "plain", "json", "csv", "markdown")
@@ -99,7 +100,7 @@ def _json_escape(match) -> str:
 def emit_rows(
     rows: Iterable[dict], columns: Sequence[Column], format_: str, *,
     csv_fields: Sequence[str], title: str | None = None, empty: str | None = None,
-    out: IO[str] | None = None, output: str | None = None,
+    out: IO[str] | None = None, output: str | None = None, sheet: str | None = None,
 ) -> int:
     """Write ``rows`` in ``format_``; return how many there were.
 
@@ -109,7 +110,8 @@ def emit_rows(
     """
     out = out or sys.stdout
     if format_ == "xlsx":
-        return write_xlsx(output, [(title or "", rows, columns, csv_fields)])
+        return write_xlsx(output, [(sheet or "clusterctl", title or "", rows, columns,
+                                    csv_fields)])
     if format_ == "json":
         return _emit_json(rows, out)
     if format_ == "csv":
@@ -140,21 +142,30 @@ FIELD_KINDS = {"id": "int", "due": "date", "original_due": "date", "completed_on
                "support_overdue": "int", "issued": "date"}
 
 
-def write_xlsx(path: str, tables: list[tuple[str, Iterable[dict], Sequence[Column],
+# Spreadsheet headers of the fields that no table column names.
+FIELD_HEADERS = {"directive": _("Directive"), "key": _("Key"), "original_due": _("Original due"),
+                 "status": _("Status"), "completed_on": _("Completed on"), "name": _("Name"),
+                 "done": _("Done"), "fallen_due": _("Fallen due"),
+                 "days_overdue": _("Days overdue"), "issuer": _("Issuer"),
+                 "section": _("Section")}
+
+
+def write_xlsx(path: str, tables: list[tuple[str, str, Iterable[dict], Sequence[Column],
                                              Sequence[str]]]) -> int:
-    """Write each (title, rows, columns, fields) as a sheet of the workbook at ``path``:
-    every field, headed by its column's header where the table has one."""
+    """Write each (sheet name, title, rows, columns, fields) as a sheet of the workbook at
+    ``path``: every field, headed by its column's header where the table has one."""
     from clusterctl.spreadsheet import Sheet, SheetColumn, write_workbook
 
     sheets = []
-    for title, rows, columns, fields in tables:
-        headers = {column.key: column.header for column in columns}
+    for name, title, rows, columns, fields in tables:
+        headers = FIELD_HEADERS | {column.key: column.header for column in columns}
         sheets.append(Sheet(
-            name=title.split(" (")[0][:31] or "clusterctl",
+            name=name, title=title or None, rows=rows,
             columns=[SheetColumn(f, headers.get(f) or f, FIELD_KINDS.get(f, "text"))
-                     for f in fields],
-            rows=rows, title=title or None))
-    return write_workbook(path, sheets)
+                     for f in fields]))
+    count = write_workbook(path, sheets)
+    sys.stderr.write(safe(_("Wrote {n} rows to {file}.").format(n=count, file=path)) + "\n")
+    return count
 
 
 def _emit_json(rows: Iterable[dict], out: IO[str]) -> int:

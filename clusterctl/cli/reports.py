@@ -117,7 +117,7 @@ def _write_overdue(db, tasks, title: str, fmt: str, *, by_lead: bool, output) ->
         return write_overdue(tasks, title, _agency_names(db), sys.stdout, by_lead=by_lead)
     if not by_lead or fmt not in ("table", "markdown"):
         return emit_rows(tasks, OVERDUE_COLUMNS, fmt, csv_fields=OVERDUE_FIELDS, title=title,
-                         output=output)
+                         output=output, sheet=_("Overdue"))
     groups: dict[str, list[dict]] = {}
     for task in tasks:
         groups.setdefault(task["lead"], []).append(task)
@@ -213,7 +213,7 @@ def status(
     if include_support:
         fields += ["support_total", "support_overdue"]
     emit_rows(rows, _status_columns(fmt, include_support), fmt, csv_fields=fields,
-              title=title, output=output)
+              title=title, output=output, sheet=_("Status"))
 
 
 def weekly(

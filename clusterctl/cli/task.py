@@ -164,6 +164,7 @@ def list_(
         rows = list_tasks(db, criteria)
         emit_rows(itertools.islice(rows, limit) if limit is not None else rows, TASK_COLUMNS,
                   fmt, csv_fields=TASK_FIELDS, empty=_("No tasks match."), output=output,
+                  sheet=_("Tasks"),
                   title=_("Tasks as of {as_of}").format(as_of=as_of_day) if fmt == "xlsx"
                   else None)
 

@@ -89,9 +89,11 @@ def render_weekly(summary: dict, fmt: str, tz: str, *, names: dict[str, str],
         emit_rows(_rows(summary), WEEKLY_COLUMNS, fmt, csv_fields=WEEKLY_FIELDS, out=out)
     elif fmt == "xlsx":
         fields = WEEKLY_FIELDS[1:]
-        tables = [(heading, tasks, WEEKLY_COLUMNS, fields)
-                  for _key, heading, tasks in _sections(summary)]
-        tables.append((_("Overdue, longest first"),
+        names = {"completed": _("Completed"), "became_overdue": _("Became overdue"),
+                 "due_next": _("Due next")}
+        tables = [(names[key], heading, tasks, WEEKLY_COLUMNS, fields)
+                  for key, heading, tasks in _sections(summary)]
+        tables.append((_("Longest overdue"), _("Overdue by lead agency, longest first"),
                        [t for e in summary["overdue_by_agency"] for t in e["longest"]],
                        WEEKLY_COLUMNS, fields))
         write_xlsx(output, tables)
