@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "rich", "dateutil.parser", "tomllib", "csv")
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "rich", "dateutil.parser", "tomllib", "csv",
+         "xlsxwriter")
 
 PROBE = """
 import sys, runpy
