@@ -30,12 +30,13 @@ TEXT = ("phương án phát triển cụm công nghiệp đã được phê duy�
 WORDS = TEXT.split()
 
 
-def in_terminal(args: list[str], cols: int, env: dict) -> str:
+def in_terminal(args: list[str], cols: int, env: dict, *, pager: str = "cat",
+                rows: int = 50) -> str:
     """What a person sees: clusterctl run in a pseudo-terminal ``cols`` columns wide."""
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     environment = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
-    environment |= {"TERM": "xterm-256color", "CLUSTERCTL_PAGER": "cat"}
+    environment |= {"TERM": "xterm-256color", "CLUSTERCTL_PAGER": pager}
     process = subprocess.Popen([sys.executable, "-m", "clusterctl", *args], stdin=slave,
                                stdout=slave, stderr=slave, env=environment, close_fds=True)
     os.close(slave)

@@ -41,8 +41,13 @@ class ClusterGroup(TyperGroup):
         except click.ClickException as exc:
             context = getattr(exc, "ctx", None)
             where = context.command_path if context else "clusterctl"
-            say(_("Error: {message} (see '{where} --help')").format(
-                message=exc.format_message(), where=where))
+            message = exc.format_message()
+            if isinstance(exc, click.NoSuchOption):
+                takes_text = context is not None and any(
+                    isinstance(p, click.Argument) for p in context.command.params)
+                message = _with_hint(message, exc.option_name, takes_text)
+            say(_("Error: {message} (see '{where} --help')").format(message=message,
+                                                                     where=where))
             sys.exit(exc.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
 
@@ -103,6 +108,21 @@ app = typer.Typer(
 
 def default_location() -> str:
     return str(Path(typer.get_app_dir("clusterctl")) / "clusterctl.db")
+
+
+GLOBAL_OPTIONS = ("--db", "--no-pager", "--version")
+
+
+def _with_hint(message: str, option: str, takes_text: bool) -> str:
+    """Click's message about an option a command does not know, with what to do about it."""
+    if option in GLOBAL_OPTIONS:
+        return _("{option} is a global option: put it before the command, as in "
+                 "'clusterctl {option} ... task list'").format(option=option)
+    if takes_text and not option.startswith("--"):
+        return _("{message}; if {option!r} begins a text (a title starting with '-'), put -- "
+                 "before the text, as in 'clusterctl task add ... -- \"-text\"'").format(
+            message=message.rstrip("."), option=option)
+    return message
 
 
 def _restore(paged) -> None:
