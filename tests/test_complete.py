@@ -102,6 +102,18 @@ def test_after_a_hash_the_keys_of_that_directive(board):
     assert complete.tasks(ctx, "404/XX#") == []
 
 
+def test_keys_with_wildcards_or_diacritics(board, seeded):
+    for key in ("a_1", "ab1", "a%", "Đ1", "đ2"):
+        add_task(seeded, f"Việc {key}", "-l", "SCT", "--key", key)
+    ctx = context()
+    assert values(complete.tasks(ctx, "2029/UBND-KTTH#a_")) == ["2029/UBND-KTTH#a_1"]
+    assert values(complete.tasks(ctx, "2029/UBND-KTTH#a%")) == ["2029/UBND-KTTH#a%"]
+    assert values(complete.tasks(ctx, "2029/UBND-KTTH#d")) == [
+        "2029/UBND-KTTH#Đ1", "2029/UBND-KTTH#đ2"]
+    assert values(complete.tasks(ctx, "2029/UBND-KTTH#đ")) == [
+        "2029/UBND-KTTH#Đ1", "2029/UBND-KTTH#đ2"]
+
+
 def test_tasks_are_limited(seeded, db_path):
     conn = sqlite3.connect(db_path)
     with conn:

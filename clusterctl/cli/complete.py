@@ -71,11 +71,12 @@ def tasks(ctx: typer.Context, incomplete: str) -> Candidates:
     number, sep, key_prefix = incomplete.rpartition("#")
     if sep:
         key = fold(key_prefix)
-        rows = _query(ctx, _KEYS, (fold(number),))
+        like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = _query(ctx, _KEYS, (fold(number), like))
         # Keys are given as stored (the commands match them exactly), after the number as
-        # typed; they are folded here, not in SQL, whose lower() knows ASCII only.
-        return [(f"{number}#{task_key}", _short(title)) for task_key, title in rows
-                if fold(task_key).startswith(key)][:LIMIT]
+        # typed. SQL's LIKE folds ASCII only: keys with other characters are folded here.
+        chosen = [row for row in rows if fold(row[0]).startswith(key)][:LIMIT]
+        return [(f"{number}#{task_key}", _short(title)) for task_key, title in chosen]
     found: Candidates = []
     if incomplete == "" or (incomplete.isascii() and incomplete.isdigit()):
         found += [(str(task_id), _short(title)) for task_id, title in _query(
@@ -162,7 +163,8 @@ _AGENCIES = ("SELECT code, name FROM agency WHERE substr(code_key, 1, ?) = ? "
 _DIRECTIVES = ("SELECT number, title FROM directive WHERE substr(number_key, 1, ?) = ? "
                "ORDER BY number_key LIMIT ?")
 _KEYS = ("SELECT t.task_key, t.title FROM task t JOIN directive d ON d.id = t.directive_id "
-         "WHERE d.number_key = ? ORDER BY length(t.task_key), t.task_key")
+         "WHERE d.number_key = ? AND (t.task_key LIKE ? ESCAPE '\\' "
+         "OR t.task_key GLOB '*[^ -~]*') ORDER BY length(t.task_key), t.task_key")
 _IDS = ("SELECT id, title FROM task WHERE substr(CAST(id AS TEXT), 1, ?) = ? "
         "ORDER BY id LIMIT ?")
 _REFERENCES = ("SELECT d.number, t.task_key, t.title FROM task t JOIN directive d "
