@@ -13,6 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from clusterctl.cli import complete
+from clusterctl.store import readonly
 from tests.conftest import add_task
 
 
@@ -196,7 +197,7 @@ def test_a_locked_database_gives_nothing_at_once(board, db_path):
     try:
         start = time.monotonic()
         assert every_source(context()) == [[], [], [], []]
-        assert time.monotonic() - start < 4 * (complete.TIMEOUT + 0.5)
+        assert time.monotonic() - start < 4 * (readonly.TIMEOUT + 0.5)
     finally:
         holder.rollback()
         holder.close()

@@ -121,3 +121,21 @@ def test_a_tall_table_goes_through_the_pager_on_a_terminal_only(province):
 def test_usage_errors_name_the_fix(province, args, says):
     assert says in province.fails(*args)
     province("task", "add", "-d", "15/CT-UBND", "-l", "SCT", "--", "-Rà soát")
+
+
+def test_shell_completion_through_the_installed_command(province):
+    """What bash runs at each Tab, through clusterctl itself: values from the database."""
+    def complete(words: str) -> list[str]:
+        env = dict(os.environ, _CLUSTERCTL_COMPLETE="complete_bash", COMP_WORDS=words,
+                   COMP_CWORD=str(len(words.split()) - (0 if words.endswith(" ") else 1)))
+        result = subprocess.run([sys.executable, "-m", "clusterctl"], env=env,
+                                capture_output=True, text=True)
+        assert result.returncode == 0 and result.stderr == ""
+        return result.stdout.split()
+
+    assert complete("clusterctl task list --lead ST") == ["STC", "STNMT", "STTTT"]
+    assert complete("clusterctl overdue --directive 1") == ["112/KL-UBND", "15/CT-UBND"]
+    assert "15/CT-UBND#5" in complete("clusterctl task show 15/CT-UBND#")
+    assert complete("clusterctl task list --status in") == ["in_progress"]
+    help_text = province("--help").stdout
+    assert "--install-completion" in help_text and "--show-completion" in help_text

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from clusterctl.cli import complete
 from clusterctl.cli.common import FormatOpt, command_group, database, format_of, say
 from clusterctl.i18n import _
 
@@ -46,7 +47,8 @@ def list_(format_: FormatOpt = None) -> None:
 
 @app.command("show")
 def show(
-    agency: Annotated[str, typer.Argument(help=_("Code, alias or name."))],
+    agency: Annotated[str, typer.Argument(help=_("Code, alias or name."),
+                                          autocompletion=complete.agencies)],
     format_: FormatOpt = None,
 ) -> None:
     """Show an agency and how many tasks it leads and supports."""

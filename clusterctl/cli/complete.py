@@ -16,7 +16,6 @@ commands match exactly, and the fixed statuses and categories are given as they 
 """
 
 import os
-import sqlite3
 from pathlib import Path
 
 import typer
@@ -26,7 +25,6 @@ from clusterctl.text import fold, safe
 
 LIMIT = 200  # candidates at most: a shell shows them all, and more help nobody
 HELP_WIDTH = 60  # characters of a title shown beside a candidate
-TIMEOUT = 0.2  # seconds to wait for a lock: a Tab must answer at once
 
 # The fixed values, as in clusterctl.core.checks.STATUSES and
 # clusterctl.core.timeliness.CATEGORIES (a test keeps them equal); not imported, so that a
@@ -53,14 +51,14 @@ Candidates = list[tuple[str, str]]
 def agencies(ctx: typer.Context, incomplete: str) -> Candidates:
     """Agency codes starting with ``incomplete``, each with the agency's name."""
     key = fold(incomplete)
-    rows = _query(ctx, _AGENCIES, (len(key), key, LIMIT))
+    rows = _query(ctx, "agencies", (len(key), key, LIMIT))
     return [(_typed(code, incomplete), _short(name)) for code, name in rows]
 
 
 def directives(ctx: typer.Context, incomplete: str) -> Candidates:
     """Directive numbers starting with ``incomplete``, each with its title, shortened."""
     key = fold(incomplete)
-    rows = _query(ctx, _DIRECTIVES, (len(key), key, LIMIT))
+    rows = _query(ctx, "directives", (len(key), key, LIMIT))
     return [(_typed(number, incomplete), _short(title)) for number, title in rows]
 
 
@@ -72,7 +70,7 @@ def tasks(ctx: typer.Context, incomplete: str) -> Candidates:
     if sep:
         key = fold(key_prefix)
         like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = _query(ctx, _KEYS, (fold(number), like))
+        rows = _query(ctx, "keys", (fold(number), like))
         # Keys are given as stored (the commands match them exactly), after the number as
         # typed. SQL's LIKE folds ASCII only: keys with other characters are folded here.
         chosen = [row for row in rows if fold(row[0]).startswith(key)][:LIMIT]
@@ -80,10 +78,10 @@ def tasks(ctx: typer.Context, incomplete: str) -> Candidates:
     found: Candidates = []
     if incomplete == "" or (incomplete.isascii() and incomplete.isdigit()):
         found += [(str(task_id), _short(title)) for task_id, title in _query(
-            ctx, _IDS, (len(incomplete), incomplete, LIMIT))]
+            ctx, "ids", (len(incomplete), incomplete, LIMIT))]
     if len(found) < LIMIT:
         key = fold(incomplete)
-        rows = _query(ctx, _REFERENCES, (len(key), key, LIMIT - len(found)))
+        rows = _query(ctx, "references", (len(key), key, LIMIT - len(found)))
         found += [(f"{_typed(number, incomplete)}#{task_key}", _short(title))
                   for number, task_key, title in rows]
     return found
@@ -124,8 +122,7 @@ def _short(text: str) -> str:
     return text if len(text) <= HELP_WIDTH else text[:HELP_WIDTH - 1].rstrip() + "…"
 
 
-# -- the database: where it is, the statements, a read-only connection ----------------------
-# Apart from the candidates above, so that the reading can move elsewhere as it is.
+# -- the database: where it is (the statements are in clusterctl.store.readonly) -------------
 
 
 def database_location(ctx: typer.Context | None) -> str:
@@ -142,46 +139,7 @@ def database_location(ctx: typer.Context | None) -> str:
         Path(typer.get_app_dir("clusterctl")) / "clusterctl.db")
 
 
-def _uri(value: str) -> str | None:
-    """A read-only URI for the SQLite file at ``value``, or None if it is no such file."""
-    if "://" in value:
-        if not value.startswith("sqlite:///") or value == "sqlite:///":
-            return None  # another database's URL: not read for completion
-        value = value[len("sqlite:///"):]
-    path = Path(value).expanduser().resolve()
-    if not path.is_file():
-        return None  # connecting would create it
-    # Without a write-ahead log nobody has the database open: read it as immutable, which
-    # leaves no -wal and -shm files behind, as a read-only connection to it would.
-    wal = Path(f"{path}-wal").exists()
-    return path.as_uri() + ("?mode=ro" if wal else "?mode=ro&immutable=1")
+def _query(ctx: typer.Context | None, name: str, params: tuple) -> list[tuple]:
+    from clusterctl.store.readonly import rows
 
-
-# Prefixes are compared on the folded keys that the tables keep (code_key, number_key).
-_AGENCIES = ("SELECT code, name FROM agency WHERE substr(code_key, 1, ?) = ? "
-             "ORDER BY code_key LIMIT ?")
-_DIRECTIVES = ("SELECT number, title FROM directive WHERE substr(number_key, 1, ?) = ? "
-               "ORDER BY number_key LIMIT ?")
-_KEYS = ("SELECT t.task_key, t.title FROM task t JOIN directive d ON d.id = t.directive_id "
-         "WHERE d.number_key = ? AND (t.task_key LIKE ? ESCAPE '\\' "
-         "OR t.task_key GLOB '*[^ -~]*') ORDER BY length(t.task_key), t.task_key")
-_IDS = ("SELECT id, title FROM task WHERE substr(CAST(id AS TEXT), 1, ?) = ? "
-        "ORDER BY id LIMIT ?")
-_REFERENCES = ("SELECT d.number, t.task_key, t.title FROM task t JOIN directive d "
-               "ON d.id = t.directive_id WHERE substr(d.number_key, 1, ?) = ? "
-               "ORDER BY d.number_key, length(t.task_key), t.task_key LIMIT ?")
-
-
-def _query(ctx: typer.Context | None, sql: str, params: tuple) -> list[tuple]:
-    """The rows of ``sql`` on the database, or none whatever goes wrong."""
-    try:
-        uri = _uri(database_location(ctx))
-        if uri is None:
-            return []
-        conn = sqlite3.connect(uri, uri=True, timeout=TIMEOUT)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
-    except Exception:  # a completion prints nothing, whatever the database's state
-        return []
+    return rows(database_location(ctx), name, params)

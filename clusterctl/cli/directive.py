@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from clusterctl.cli import complete
 from clusterctl.cli.common import (
     AsOfOpt,
     FormatOpt,
@@ -57,7 +58,8 @@ def list_(format_: FormatOpt = None) -> None:
 
 @app.command("show")
 def show(
-    number: Annotated[str, typer.Argument(help=_("The directive's number."))],
+    number: Annotated[str, typer.Argument(help=_("The directive's number."),
+                                          autocompletion=complete.directives)],
     as_of: AsOfOpt = None,
     format_: FormatOpt = None,
 ) -> None:

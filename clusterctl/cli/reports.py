@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from clusterctl.cli import complete
 from clusterctl.cli.common import (
     AsOfOpt,
     FormatOpt,
@@ -21,11 +22,11 @@ from clusterctl.render import Column, format_rate
 
 AgencyFilter = Annotated[
     list[str] | None,
-    typer.Option("--agency", "-a", metavar="AGENCY",
+    typer.Option("--agency", "-a", metavar="AGENCY", autocompletion=complete.agencies,
                  help=_("Only tasks this agency leads or supports; repeatable."))]
 DirectiveFilter = Annotated[
     list[str] | None,
-    typer.Option("--directive", "-d", metavar="NUMBER",
+    typer.Option("--directive", "-d", metavar="NUMBER", autocompletion=complete.directives,
                  help=_("Only tasks of this directive; repeatable."))]
 
 
@@ -170,7 +171,8 @@ def _status_columns(fmt: str, include_support: bool) -> list[Column]:
 def status(
     as_of: AsOfOpt = None,
     agency: Annotated[list[str] | None, typer.Option(
-        "--agency", "-a", metavar="AGENCY", help=_("Only this agency's row; repeatable."))
+        "--agency", "-a", metavar="AGENCY", autocompletion=complete.agencies,
+        help=_("Only this agency's row; repeatable."))
     ] = None,
     directive: DirectiveFilter = None,
     include_support: Annotated[bool, typer.Option(

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from clusterctl.cli import complete
 from clusterctl.cli.common import (
     AsOfOpt,
     ExpectVersionOpt,
@@ -25,7 +26,8 @@ from clusterctl.render import Column
 app = command_group(_("Add, list and update tasks."))
 
 TaskArg = Annotated[
-    str, typer.Argument(metavar="TASK", help=_("The task id, or NUMBER#KEY (2029/UBND-KTTH#3)."))
+    str, typer.Argument(metavar="TASK", autocompletion=complete.tasks,
+                        help=_("The task id, or NUMBER#KEY (2029/UBND-KTTH#3)."))
 ]
 
 
@@ -83,12 +85,15 @@ def task_filter(as_of, **criteria):
 @app.command("add")
 def add(
     title: Annotated[str, typer.Argument(help=_("What must be done."))],
-    directive: Annotated[str, typer.Option("--directive", "-d", metavar="NUMBER",
-                                           help=_("The directive that assigns it."))],
-    lead: Annotated[str, typer.Option("--lead", "-l", metavar="AGENCY",
-                                      help=_("The one lead agency (chủ trì)."))],
+    directive: Annotated[str, typer.Option(
+        "--directive", "-d", metavar="NUMBER", autocompletion=complete.directives,
+        help=_("The directive that assigns it."))],
+    lead: Annotated[str, typer.Option(
+        "--lead", "-l", metavar="AGENCY", autocompletion=complete.agencies,
+        help=_("The one lead agency (chủ trì)."))],
     support: Annotated[list[str] | None, typer.Option(
-        "--support", "-s", metavar="AGENCY", help=_("A supporting agency; repeatable."))] = None,
+        "--support", "-s", metavar="AGENCY", autocompletion=complete.agencies,
+        help=_("A supporting agency; repeatable."))] = None,
     due: Annotated[str | None, typer.Option(
         "--due", metavar="DATE", help=_("Due date; omit for an ongoing duty."))] = None,
     key: Annotated[str | None, typer.Option(
@@ -113,12 +118,14 @@ def add(
 @app.command("list")
 def list_(
     agency: Annotated[list[str] | None, typer.Option(
-        "--agency", "-a", metavar="AGENCY",
+        "--agency", "-a", metavar="AGENCY", autocompletion=complete.agencies,
         help=_("Tasks this agency leads or supports; repeatable."))] = None,
     lead: Annotated[list[str] | None, typer.Option(
-        "--lead", "-l", metavar="AGENCY", help=_("Tasks this agency leads; repeatable."))] = None,
+        "--lead", "-l", metavar="AGENCY", autocompletion=complete.agencies,
+        help=_("Tasks this agency leads; repeatable."))] = None,
     directive: Annotated[list[str] | None, typer.Option(
-        "--directive", "-d", metavar="NUMBER", help=_("Tasks of this directive; repeatable."))
+        "--directive", "-d", metavar="NUMBER", autocompletion=complete.directives,
+        help=_("Tasks of this directive; repeatable."))
     ] = None,
     status: Annotated[list[Status] | None, typer.Option(
         "--status", help=_("Only this status; repeatable."))] = None,
@@ -316,9 +323,10 @@ def edit(
     task: TaskArg,
     title: Annotated[str | None, typer.Option("--title", help=_("A new title."))] = None,
     lead: Annotated[str | None, typer.Option(
-        "--lead", "-l", metavar="AGENCY", help=_("A new lead agency."))] = None,
+        "--lead", "-l", metavar="AGENCY", autocompletion=complete.agencies,
+        help=_("A new lead agency."))] = None,
     support: Annotated[list[str] | None, typer.Option(
-        "--support", "-s", metavar="AGENCY",
+        "--support", "-s", metavar="AGENCY", autocompletion=complete.agencies,
         help=_("The supporting agencies, replacing the current ones; repeatable."))] = None,
     no_support: Annotated[bool, typer.Option(
         "--no-support", help=_("Remove every supporting agency."))] = False,

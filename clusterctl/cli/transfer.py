@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from clusterctl.cli import complete
 from clusterctl.cli.common import ExportFormat, actor, database, say, session
 from clusterctl.i18n import _
 
@@ -110,7 +111,8 @@ def _plan_lines(plan):
 
 def export(
     directive: Annotated[list[str] | None, typer.Option(
-        "--directive", "-d", metavar="NUMBER", help=_("Only this directive; repeatable."))
+        "--directive", "-d", metavar="NUMBER", autocompletion=complete.directives,
+        help=_("Only this directive; repeatable."))
     ] = None,
     format_: Annotated[ExportFormat, typer.Option(
         "--format", "-f", case_sensitive=False, help=_("File format."))] = ExportFormat.toml,
