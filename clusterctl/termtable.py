@@ -9,6 +9,7 @@ named below it. Columns are separated by two spaces (one when that makes everyth
 and the header is underlined by a rule: no box drawing.
 """
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -27,12 +28,8 @@ class Layout:
     gap: int
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
 def _longest_word(text: str) -> int:
-    return max((cell_width(w) for w in _words(text)), default=0)
+    return max((cell_width(w) for w in text.split()), default=0)
 
 
 def plan(cells: Sequence[Sequence[str]], columns: Sequence, width: int) -> Layout:
@@ -84,14 +81,21 @@ def _allot(shown, folded, dropped, gap, spare, least, natural, columns) -> Layou
     return Layout(shown, widths, sorted(folded, key=lambda i: columns[i].fold), dropped, gap)
 
 
+_TOKENS = re.compile(r"\S+| +")
+
+
 def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most ``width`` columns, broken at spaces; a word longer than a line (only
-    in free text, whose width may be below its longest word) is split."""
+    """Lines of at most ``width`` columns, broken at spaces (the spaces inside a line kept as
+    written); a word longer than a line (only in free text, whose width may be below its
+    longest word) is split."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line, used = "", 0
-        for word in _words(paragraph):
-            size = cell_width(word)
+        line, used, gap = "", 0, ""
+        for token in _TOKENS.findall(paragraph):
+            if token[0] == " ":
+                gap = token
+                continue
+            word, size = token, cell_width(token)
             while size > width:  # split an over-long word, character by character
                 if line:
                     lines.append(line)
@@ -105,10 +109,12 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.append(head)
                 word = word[len(head):]
                 size = cell_width(word)
-            if line and used + 1 + size > width:
+            space = len(gap) if line else 0
+            if line and used + space + size > width:
                 lines.append(line)
-                line, used = "", 0
-            line, used = (f"{line} {word}", used + 1 + size) if line else (word, size)
+                line, used, space = "", 0, 0
+            line, used = line + gap[:space] + word, used + space + size
+            gap = ""
         lines.append(line)
     return lines or [""]
 
