@@ -3,7 +3,6 @@
 import csv
 import io
 import os
-import shutil
 import sqlite3
 import stat
 import subprocess
@@ -16,7 +15,6 @@ import pytest
 from tests.conftest import add_task, db_digest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_0_1_0 = ROOT / "tests" / "fixtures" / "clusterctl-0.1.0.db"
 NOTE = "Đã họp.\nCòn 2 huyện:\n\tLục Nam, Sơn Động."
 
 
@@ -277,25 +275,6 @@ def test_the_fingerprint_holds_the_version(monkeypatch):
     first = fingerprint(raw, date(2024, 7, 1))
     monkeypatch.setattr(clusterctl, "__version__", "99.0")
     assert fingerprint(raw, date(2024, 7, 1)) != first
-
-
-def test_a_0_1_0_database_upgrades_with_every_row(tmp_path):
-    copy = tmp_path / "old.db"
-    shutil.copy(FIXTURE_0_1_0, copy)
-    tables = ("agency", "agency_alias", "directive", "task", "task_support", "task_history")
-
-    def counts() -> dict:
-        with sqlite3.connect(copy) as db:
-            return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
-
-    before = counts()
-    result = _run("--db", str(copy), "db", "check")
-    assert result.returncode == 0, result.stderr
-    assert "(19 tasks, 3 directives, 10 agencies, schema version 2)" in result.stdout.decode()
-    assert counts() == before
-    with sqlite3.connect(copy) as db:
-        assert db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
-                          ).fetchone()[0] == 18
 
 
 # -- the error boundary --------------------------------------------------------------------

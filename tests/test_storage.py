@@ -221,7 +221,7 @@ def test_sqlite_schema_file_matches_the_models():
 
 
 def test_migrations_are_append_only_and_reach_the_current_version():
-    from clusterctl.store.schema import MIGRATIONS
+    from clusterctl.store.migrations import MIGRATIONS
 
     versions = [m.version for m in MIGRATIONS]
     assert versions == sorted(set(versions))

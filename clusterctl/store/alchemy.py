@@ -79,6 +79,14 @@ class AlchemyDatabase(Database):
             with self.guard():
                 self.conn.rollback()
 
+    def foreign_keys(self, on: bool) -> None:
+        if self.dialect == "sqlite":
+            super().foreign_keys(on)
+
+    def foreign_key_problems(self) -> list[str]:
+        # Other engines check foreign keys at every statement: nothing can be left broken.
+        return super().foreign_key_problems() if self.dialect == "sqlite" else []
+
     def prepare_new(self) -> None:
         pass
 

@@ -191,6 +191,16 @@ class Database:
             with self.guard():
                 self.conn.rollback()  # nothing was written; this only ends the snapshot
 
+    def foreign_keys(self, on: bool) -> None:
+        """Turn foreign key enforcement on or off (outside a transaction)."""
+        with self.guard():
+            self.conn.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+    def foreign_key_problems(self) -> list[str]:
+        """Rows that point at a row that does not exist, one sentence each."""
+        return [f"{table} row {rowid} refers to a missing {parent}"
+                for table, rowid, parent, _fk in self.rows("PRAGMA foreign_key_check")]
+
     def prepare_bulk(self) -> None:
         """Before writing many rows: a page cache of 64 MiB (rather than 2) keeps the
         indexes' pages at hand; SQLite allocates it only as it fills."""

@@ -20,8 +20,7 @@ def check_database(db: Database) -> dict:
     """Run SQLite's integrity and foreign-key checks; raise DatabaseError on any finding."""
     _sqlite_only(db, "db check")
     problems = [row[0] for row in db.rows("PRAGMA integrity_check") if row[0] != "ok"]
-    problems += [f"{table} row {rowid} refers to a missing {parent}"
-                 for table, rowid, parent, _fk in db.rows("PRAGMA foreign_key_check")]
+    problems += db.foreign_key_problems()
     if problems:
         more = _(" (and {n} more)").format(n=len(problems) - 1) if len(problems) > 1 else ""
         raise DatabaseError(_("{path} is damaged: {problem}{more}; restore it from a backup")

@@ -8,7 +8,7 @@ a model, regenerate it with ``python -m clusterctl.store.models``; a test fails 
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -58,6 +58,13 @@ class Task(SQLModel, table=True):
         # index, counts per agency and the overdue list never read the table itself.
         Index("ix_task_lead_status_due", "lead_id", "status", "due", "completed_on"),
         Index("ix_task_status_due", "status", "due", "completed_on", "lead_id"),
+        # SQLite keeps dates as text, and every report compares them as text: only ISO
+        # dates may be stored, whichever program writes them (PostgreSQL has a DATE type).
+        *(CheckConstraint(f"{column} IS NULL OR {column} GLOB "
+                          "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'",
+                          name=f"ck_task_{column}_iso").ddl_if(dialect="sqlite")
+          for column in ("due", "original_due", "completed_on")),
+        CheckConstraint("version >= 1", name="ck_task_version"),
     )
     id: int | None = Field(default=None, primary_key=True)
     directive_id: int = Field(foreign_key="directive.id")

@@ -1,50 +1,31 @@
-"""Schema versions and migrations.
+"""Opening a database and knowing its schema version.
 
 The version lives in ``clusterctl_meta`` (name ``schema_version``). A new database gets the
 current schema straight from :mod:`clusterctl.store.models` and is stamped with
-:data:`SCHEMA_VERSION`. An older database runs each later migration once, in order, in one
-transaction. To change the schema: change the models, append a migration below that brings a
-database of the previous version to the new one, and bump :data:`SCHEMA_VERSION`.
+:data:`SCHEMA_VERSION`. An older database is read as it is, but written to only after
+``clusterctl db upgrade`` (:mod:`clusterctl.store.migrations`): a shared database is
+upgraded by someone who chose to, with a backup, never by whoever happens to write first.
+To change the schema: change the models, regenerate ``sqlite_schema.sql``, and append a
+migration that brings a database of the previous version to the new one.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from clusterctl.errors import DatabaseError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, connect_sqlite, sqlite_path
+from clusterctl.store.migrations import SCHEMA_VERSION, pending
 
-SCHEMA_VERSION = 2
 APPLICATION = "clusterctl"
 SQLITE_SCHEMA = Path(__file__).with_name("sqlite_schema.sql")
 
 
-@dataclass(frozen=True)
-class Migration:
-    version: int  # the version this migration brings the database to
-    why: str
-    apply: Callable[[Database], None]
-
-
-def _generation_triggers(db: Database) -> None:
-    from clusterctl.store.triggers import generation_triggers
-
-    db.script(generation_triggers(db.dialect))
-
-
-# Append-only. Version 1 is the initial schema (clusterctl 0.1.0), created from the models.
-MIGRATIONS: list[Migration] = [
-    Migration(2, "a write by any program moves the generation on, so that an import never "
-                 "takes a database changed by another program for the one it left",
-              _generation_triggers),
-]
-
-
-def open_database(location: str, *, write: bool) -> Database:
+def open_database(location: str, *, write: bool, upgrading: bool = False) -> Database:
     """Open the database at ``location`` (a path or an SQLAlchemy URL).
 
-    A command that writes creates a missing database; one that only reads refuses to.
+    A command that writes creates a missing database; one that only reads refuses to. An
+    older schema is read as it is; a write is refused until ``clusterctl db upgrade``
+    (``upgrading``: that command itself, which finds the version on its own).
     """
     path = sqlite_path(location)
     if path is None:
@@ -64,7 +45,8 @@ def open_database(location: str, *, write: bool) -> Database:
             )
         db = connect_sqlite(path, location, create=write)
     try:
-        ensure_schema(db, write=write)
+        if not upgrading:
+            ensure_schema(db, write=write)
     except BaseException:
         db.close()
         raise
@@ -86,8 +68,12 @@ def ensure_schema(db: Database, *, write: bool) -> None:
               "{known}); upgrade clusterctl to use it").format(
                 path=db.location, found=version, known=SCHEMA_VERSION)
         )
-    elif version < SCHEMA_VERSION:
-        migrate(db, version)
+    elif version < SCHEMA_VERSION and write:
+        raise DatabaseError(
+            _("{path} uses schema version {found} and this clusterctl writes version {known}: "
+              "run 'clusterctl db upgrade' first (it writes a backup beside it)").format(
+                path=db.location, found=version, known=SCHEMA_VERSION)
+        )
 
 
 def read_version(db: Database) -> int | None:
@@ -159,14 +145,38 @@ def _objects(db: Database, kind: str, tables: set[str]) -> list[tuple[str, str]]
     return found
 
 
-def migrate(db: Database, version: int) -> None:
-    """Bring a database from ``version`` to :data:`SCHEMA_VERSION`, all or nothing."""
-    with db.transaction(bump=False):
-        current = int(db.scalar("SELECT value FROM clusterctl_meta WHERE name = 'schema_version'"))
-        for migration in MIGRATIONS:
-            if migration.version > current:
-                migration.apply(db)
-        db.execute(
-            "UPDATE clusterctl_meta SET value = :value WHERE name = 'schema_version'",
-            {"value": str(SCHEMA_VERSION)},
-        )
+def upgrade_database(location: str) -> tuple[int, int, str | None]:
+    """Bring the database at ``location`` to :data:`SCHEMA_VERSION`, after a backup of it
+    beside it (SQLite); return the versions before and after and the backup's path."""
+    from clusterctl.store.maintenance import backup_database
+    from clusterctl.store.migrations import apply_migrations
+
+    path = sqlite_path(location)
+    if path is not None and not path.exists():
+        raise DatabaseError(_("no database at {path}; nothing to upgrade").format(
+            path=location))
+    db = open_database(location, write=True, upgrading=True)
+    try:
+        version = read_version(db)
+        if version is None:
+            raise DatabaseError(_("{path} is empty; create the clusterctl tables with "
+                                  "'clusterctl init'").format(path=db.location))
+        if version > SCHEMA_VERSION:
+            ensure_schema(db, write=True)  # refuses, saying to upgrade clusterctl
+        backup = None
+        if pending(version) and path is not None:
+            backup = str(_free_name(path, version))
+            backup_database(db, backup)
+        return version, apply_migrations(db, version), backup
+    finally:
+        db.close()
+
+
+def _free_name(path: Path, version: int) -> Path:
+    """``clusterctl.db.schema-1.bak`` beside the database, or ``...-2.bak`` if taken."""
+    for attempt in range(1, 1000):
+        suffix = "" if attempt == 1 else f"-{attempt}"
+        candidate = path.with_name(f"{path.name}.schema-{version}{suffix}.bak")
+        if not candidate.exists():
+            return candidate
+    raise DatabaseError(_("too many backups beside {path}").format(path=path))

@@ -55,6 +55,10 @@ CREATE TABLE task (
 	version INTEGER NOT NULL, 
 	PRIMARY KEY (id), 
 	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
+	CONSTRAINT ck_task_due_iso CHECK (due IS NULL OR due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_original_due_iso CHECK (original_due IS NULL OR original_due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_completed_on_iso CHECK (completed_on IS NULL OR completed_on GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_version CHECK (version >= 1), 
 	FOREIGN KEY(directive_id) REFERENCES directive (id), 
 	FOREIGN KEY(lead_id) REFERENCES agency (id)
 );
