@@ -1,3 +1,3 @@
 """clusterctl: track the tasks that directives assign to agencies, and who is late."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
