@@ -149,7 +149,7 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
         subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), str(size),
                         "--as-of", AS_OF, "--seed", "1"], stdout=out, check=True)
     env = child_env() | {"CLUSTERCTL_USER": "bench", "CLUSTERCTL_TZ": "Asia/Ho_Chi_Minh",
-                         "NO_COLOR": "1"}
+                         "NO_COLOR": "1", "COLUMNS": "120"}
     env.pop("CLUSTERCTL_DB", None)
     db, fresh, scratch = folder / "bench.db", folder / "fresh.db", folder / "scratch.db"
     subprocess.run([*cc, "--db", str(db), "import", str(source)], env=env, check=True,
@@ -170,9 +170,11 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
                              database=scratch, prepare=copier(db, scratch)),
     }
     for report in ("overdue", "status", "weekly"):
-        for fmt in ("plain", "json"):
+        for fmt in ("plain", "json", "table"):
             name = f"{report} {fmt}"
             cases[name] = cc_case(name, report, "--format", fmt)
+    # What staff see at a terminal (120 columns wide): every open task as a table.
+    cases["task list table"] = cc_case("task list table", "task", "list", "--format", "table")
     cases["import"] = cc_case("import", "import", str(source), database=fresh,
                               prepare=remover(fresh))
     cases["re-import"] = cc_case("re-import", "import", str(source))
