@@ -19,14 +19,40 @@ def path() -> None:
 
 @app.command("check")
 def check() -> None:
-    """Check the database's integrity and report in one line (exit 3 if damaged)."""
+    """Check the database's integrity and schema version in one line (exit 3 if damaged)."""
     from clusterctl.store.maintenance import check_database
+    from clusterctl.store.migrations import pending
 
     with database(write=False) as db:
         report = check_database(db)
-    sys.stdout.write(_("{path}: ok ({tasks} tasks, {directives} directives, {agencies} "
-                       "agencies, schema version {version})").format(
-        path=session().shown_location, **report) + "\n")
+    line = _("{path}: ok ({tasks} tasks, {directives} directives, {agencies} agencies, schema "
+             "version {version})").format(path=session().shown_location, **report)
+    waiting = pending(report["version"])
+    if waiting:
+        line += "; " + _("pending migrations: {names}; run 'clusterctl db upgrade'").format(
+            names=", ".join(f"{m.version} ({m.name})" for m in waiting))
+    sys.stdout.write(line + "\n")
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Bring the database to this clusterctl's schema, after a backup beside it.
+
+    Each migration runs in a transaction of its own: interrupted, the database stays at the
+    version before, intact.
+    """
+    from clusterctl.store.schema import upgrade_database
+
+    before, after, backup = upgrade_database(session().location)
+    where = session().shown_location
+    if before == after:
+        say(_("{path} is at schema version {v}, the newest this clusterctl knows; nothing to "
+              "do.").format(path=where, v=after))
+        return
+    if backup:
+        say(_("Backed up {path} to {backup}.").format(path=where, backup=backup))
+    say(_("Upgraded {path} from schema version {before} to {after}.").format(
+        path=where, before=before, after=after))
 
 
 @app.command("backup")
