@@ -5,6 +5,7 @@ EXIT_INPUT = 2  # bad input or usage
 EXIT_DATABASE = 3  # database missing, locked, damaged, foreign or too new
 EXIT_CONFLICT = 4  # the task changed since the caller read it
 EXIT_INTERNAL = 70  # a bug: please report it
+EXIT_OUTPUT = 74  # the output could not be written (a full disk, a failing device)
 
 
 class ClusterError(Exception):

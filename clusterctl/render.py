@@ -15,8 +15,6 @@ from typing import IO, Any
 from clusterctl.i18n import _
 from clusterctl.text import UNSAFE, cell_width, escape_char, safe
 
-FORMATS = ("table", "plain", "json", "csv", "markdown")
-
 
 @dataclass(frozen=True)
 class Column:

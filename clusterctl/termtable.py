@@ -40,23 +40,33 @@ def plan(cells: Sequence[Sequence[str]], columns: Sequence, width: int) -> Layou
     word = [max([_longest_word(c[i]) for c in cells] or [0]) for i in range(count)]
 
     least_text = max(MIN_TEXT, width // 4)
+    shown = list(range(count))
+    text_column = next((i for i in shown if columns[i].wrap), None)
+    folded: list[int] = []
+    dropped: list[int] = []
 
     def least(i: int) -> int:
         column = columns[i]
-        if column.wrap:
-            return max(header[i], min(natural[i], least_text))
+        if column.wrap:  # folded values are written under it: their codes stay whole too
+            return max(header[i], min(natural[i], least_text),
+                       *(word[j] + 2 for j in folded))
         if column.breakable:
             return max(header[i], word[i])
         return max(header[i], natural[i])
 
-    shown = list(range(count))
-    text_column = next((i for i in shown if columns[i].wrap), None)
-    folded, dropped = [], []
+    def rank(i: int) -> float:
+        """When a column leaves: its fold rank; as a last resort any other column but the
+        first and the free text, rightmost first."""
+        if columns[i].fold is not None:
+            return columns[i].fold
+        return float("inf") if i == 0 or columns[i].wrap else 1000 + count - i
+
     while True:
-        foldable = [i for i in shown if columns[i].fold is not None]
-        # A table of text gives its text room by folding columns; a table of numbers keeps
-        # its columns and closes up to one space first. Then the next column goes.
-        gaps = (2,) if text_column is not None and foldable else (2, 1)
+        foldable = [i for i in shown if rank(i) != float("inf")]
+        explicit = [i for i in foldable if columns[i].fold is not None]
+        # A table of text gives its text room by folding its ranked columns; a table of
+        # numbers, or one with none left to fold, closes up to one space first.
+        gaps = (2,) if text_column is not None and explicit else (2, 1)
         for gap in gaps:
             need = sum(least(i) for i in shown) + gap * (len(shown) - 1)
             if need <= width:
@@ -64,7 +74,7 @@ def plan(cells: Sequence[Sequence[str]], columns: Sequence, width: int) -> Layou
                               columns)
         if not foldable:  # nothing more can go: the best there is
             return _allot(shown, folded, dropped, 1, 0, least, natural, columns)
-        out = min(foldable, key=lambda i: columns[i].fold)
+        out = min(foldable, key=rank)
         shown.remove(out)
         (folded if text_column in shown else dropped).append(out)
 
@@ -78,7 +88,7 @@ def _allot(shown, folded, dropped, gap, spare, least, natural, columns) -> Layou
                 more = min(spare, max(0, max(natural[i], widths[i]) - widths[i]))
                 widths[i] += more
                 spare -= more
-    return Layout(shown, widths, sorted(folded, key=lambda i: columns[i].fold), dropped, gap)
+    return Layout(shown, widths, folded, dropped, gap)
 
 
 _TOKENS = re.compile(r"\S+| +")

@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -308,3 +309,101 @@ def test_only_the_task_writer_writes_tasks_and_their_history():
     for path in (ROOT / "clusterctl" / "cli").glob("*.py"):
         assert not re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b", path.read_text(
             encoding="utf-8")), path
+
+
+# -- found in review ------------------------------------------------------------------------
+
+
+def test_limits_too_large_or_zero(seeded):
+    add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024")
+    assert "--limit" in seeded.fails("task", "list", "--limit", "99999999999999999999")
+    assert "--limit" in seeded.fails("overdue", "--limit", "99999999999999999999")
+    # Nothing shown, but something is overdue: monitoring still says so.
+    result = seeded("overdue", "--limit", "0", "--fail-on-overdue", "-f", "json", code=1)
+    assert result.stdout == "[]\n"
+
+
+def _directive_file(tmp_path, name: str, issued: str, task: str) -> str:
+    path = tmp_path / name
+    path.write_text(
+        '[[agencies]]\ncode = "SCT"\nname = "Sở Công Thương"\n\n'
+        f'[[directives]]\nnumber = "1/UBND"\nissued = {issued}\ntitle = "T"\n\n'
+        f'[[directives.tasks]]\nkey = "1"\ntitle = "Việc"\nlead = "SCT"\n{task}\n',
+        encoding="utf-8")
+    return str(path)
+
+
+def test_an_import_extends_only_later_and_corrects_otherwise(cli, tmp_path):
+    cli("import", _directive_file(tmp_path, "a.toml", "2024-04-22", "due = 2024-06-30"))
+    cli("import", _directive_file(tmp_path, "b.toml", "2024-04-22", "due = 2024-05-31"))
+    task = cli.json("task", "show", "1")
+    assert (task["due"], task["original_due"]) == ("2024-05-31", "2024-05-31")
+    assert task["history"][-1]["action"] == "import"  # a correction, not an extension
+    cli("import", _directive_file(tmp_path, "c.toml", "2024-04-22", "due = 2024-07-31"))
+    task = cli.json("task", "show", "1")
+    assert (task["due"], task["original_due"]) == ("2024-07-31", "2024-05-31")
+    assert task["history"][-1]["action"] == "extend"
+    cli("import", _directive_file(tmp_path, "d.toml", "2024-04-22", 'due = "thường xuyên"'))
+    assert cli.json("task", "show", "1")["history"][-1]["action"] == "import"
+
+
+def test_an_import_cannot_move_an_issue_date_past_its_tasks(cli, tmp_path, db_path):
+    cli("import", _directive_file(tmp_path, "a.toml", "2024-04-22", "due = 2024-05-31"))
+    before = db_digest(db_path)
+    later = _directive_file(tmp_path, "b.toml", "2024-12-01", "")
+    error = cli.fails("import", later)
+    assert "issued: 2024-12-01 is after 2024-05-31, a date of its task '1'" in error
+    assert db_digest(db_path) == before
+
+
+def test_upgrade_through_a_url_and_two_at_once(cli, tmp_path):
+    from tests.test_upgrade import FIXTURE, _old_and_large, version
+
+    copy = tmp_path / "url.db"
+    shutil.copy(FIXTURE, copy)
+    result = cli("--db", f"sqlite+pysqlite:///{copy}", "db", "upgrade")
+    assert "No backup was written" in result.stderr and version(copy) == 2
+    big = tmp_path / "big.db"
+    _old_and_large(big, tmp_path, 3000)
+    env = dict(os.environ, CLUSTERCTL_DB=str(big))
+    both = [subprocess.Popen([sys.executable, "-m", "clusterctl", "db", "upgrade"], env=env,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outcomes = [(p.wait(timeout=60), p.stderr.read()) for p in both]
+    assert [code for code, _err in outcomes] == [0, 0], outcomes
+    assert version(big) == 2
+    with sqlite3.connect(big) as db:
+        assert db.execute("SELECT COUNT(*) FROM task").fetchone()[0] == 3000
+
+
+def test_a_full_disk_is_exit_74_in_one_line(seeded):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "clusterctl", "agency", "list"],
+                                stdout=full, stderr=subprocess.PIPE, text=True)
+    assert (result.returncode, result.stderr) == (
+        74, "Error: cannot write the output: No space left on device\n")
+
+
+def test_codes_take_digits_0_to_9_only(seeded):
+    assert "not valid" in seeded.fails("agency", "add", "S²", "Sở Hai")
+
+
+def test_the_unchanged_reimport_lists_whole_references(cli, tmp_path):
+    many = "".join(f'[[directives.tasks]]\nkey = "k{i}"\ntitle = "Việc {i}"\nlead = "SCT"\n\n'
+                   for i in range(25))
+    number = "1234/QĐ-UBND-KTTH-CNXD-NNMT-VX-PHU-TRACH-CONG-NGHIEP"
+    first = tmp_path / "all.toml"
+    first.write_text('[[agencies]]\ncode = "SCT"\nname = "Sở Công Thương"\n\n[[directives]]\n'
+                     f'number = "{number}"\nissued = 2024-04-22\ntitle = "T"\n\n{many}',
+                     encoding="utf-8")
+    one = tmp_path / "one.toml"
+    one.write_text(first.read_text(encoding="utf-8").split("[[directives.tasks]]")[0]
+                   + '[[directives.tasks]]\nkey = "k0"\ntitle = "Việc 0"\nlead = "SCT"\n',
+                   encoding="utf-8")
+    cli("import", str(first))
+    full = cli("import", str(one)).stderr
+    again = cli("import", str(one)).stderr  # the unchanged fast path
+    assert f"{number}#k1" in again and "more" in again
+    listed = [line for line in full.splitlines() if "not in the files" in line]
+    assert listed == [line for line in again.splitlines() if "not in the files" in line]

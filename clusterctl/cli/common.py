@@ -27,7 +27,8 @@ class Format(StrEnum):
 
 
 class ExportFormat(StrEnum):
-    """The file formats of ``export``: both can be imported back."""
+    """The file formats of ``export``: TOML is the import format; JSON, for other programs,
+    holds the same tables."""
 
     toml = "toml"
     json = "json"
@@ -46,7 +47,8 @@ OutputOpt = Annotated[
     str | None, typer.Option("--output", "-o", metavar="FILE",
                              help=_("Write to FILE (readable by you only): needed by xlsx."))]
 LimitOpt = Annotated[
-    int | None, typer.Option("--limit", metavar="N", min=0, help=_("Show at most N rows."))]
+    int | None, typer.Option("--limit", metavar="N", min=0, max=1_000_000_000,
+                             help=_("Show at most N rows."))]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(

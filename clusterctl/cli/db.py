@@ -51,6 +51,9 @@ def upgrade() -> None:
         return
     if backup:
         say(_("Backed up {path} to {backup}.").format(path=where, backup=backup))
+    else:
+        say(_("No backup was written: clusterctl copies only SQLite files it opens by path; "
+              "keep a copy made with the database's own tools."))
     say(_("Upgraded {path} from schema version {before} to {after}.").format(
         path=where, before=before, after=after))
 

@@ -5,7 +5,6 @@ would break; each task a short block (its facts on one line, its title wrapped w
 indent, its agencies by code and full name); nothing cut.
 """
 
-import textwrap
 from collections.abc import Iterable
 from typing import IO
 
@@ -18,11 +17,15 @@ WIDTH = 78
 
 def lines(text: str, indent: str = "", later: str | None = None, width: int = WIDTH
           ) -> list[str]:
-    """``text`` wrapped to ``width`` columns; a word longer than a line is split, never
-    cut."""
-    return textwrap.wrap(safe(text), width=width, initial_indent=indent,
-                         subsequent_indent=indent if later is None else later,
-                         break_on_hyphens=False) or [indent.rstrip()]
+    """``text`` wrapped to ``width`` display columns (wide characters count two); a word
+    longer than a line is split, never cut."""
+    from clusterctl.termtable import wrap
+
+    later = indent if later is None else later
+    first, *rest = wrap(safe(text), width - len(indent))
+    if rest:  # wrap the rest again at the width of the continuation lines
+        rest = wrap(" ".join(rest), width - len(later))
+    return [indent + first, *(later + line for line in rest)]
 
 
 def agency(code: str, names: dict[str, str]) -> str:

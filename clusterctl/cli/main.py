@@ -5,6 +5,7 @@ it, so that ``--help`` and everyday commands start fast.
 """
 
 import contextlib
+import errno
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from typer.core import TyperGroup
 from clusterctl import __version__
 from clusterctl.cli import agency, db, directive, reports, task, transfer
 from clusterctl.cli.common import Session, say, session, show_help_if_bare
-from clusterctl.errors import EXIT_INTERNAL, ClusterError
+from clusterctl.errors import EXIT_INTERNAL, EXIT_OUTPUT, ClusterError
 from clusterctl.i18n import _
 
 EXIT_INTERRUPTED = 130
@@ -80,18 +81,20 @@ class ClusterGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             raise _reader_gone() from None
+        except OSError as exc:
+            if exc.errno not in OUTPUT_ERRORS:
+                raise _internal(exc) from None
+            _restore(paged)
+            say(_("Error: cannot write the output: {reason}").format(reason=exc.strerror))
+            _silence_stdout()
+            raise typer.Exit(EXIT_OUTPUT) from None
         except Exception as exc:
             from clusterctl.config import debug
 
             _restore(paged)
             if debug():
                 raise
-            say(
-                _("Error: internal error ({kind}: {message}); nothing was changed. Run again "
-                  "with CLUSTERCTL_DEBUG=1 for a traceback and report it").format(
-                    kind=type(exc).__name__, message=exc)
-            )
-            raise typer.Exit(EXIT_INTERNAL) from None
+            raise _internal(exc) from None
 
 
 app = typer.Typer(
@@ -132,11 +135,30 @@ def _restore(paged) -> None:
         paged.show()
 
 
-def _reader_gone() -> typer.Exit:
-    """The reader went away (`clusterctl overdue | head`): stop quietly with 141, and keep
-    Python from failing again when it flushes stdout on the way out."""
+# Errors of the output itself, not of what the command did: a full disk, a failing device.
+OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def _internal(exc: Exception) -> typer.Exit:
+    from clusterctl.config import debug
+
+    if debug():
+        raise exc
+    say(_("Error: internal error ({kind}: {message}); nothing was changed. Run again with "
+          "CLUSTERCTL_DEBUG=1 for a traceback and report it").format(
+        kind=type(exc).__name__, message=exc))
+    return typer.Exit(EXIT_INTERNAL)
+
+
+def _silence_stdout() -> None:
+    """Keep Python from failing again when it flushes stdout on the way out."""
     with contextlib.suppress(OSError, ValueError, AttributeError):  # not a real file
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _reader_gone() -> typer.Exit:
+    """The reader went away (`clusterctl overdue | head`): stop quietly with 141."""
+    _silence_stdout()
     return typer.Exit(EXIT_BROKEN_PIPE)
 
 
@@ -208,4 +230,9 @@ reports.register(app)
 
 
 def main() -> None:
+    # Text the output's encoding cannot hold (PYTHONIOENCODING=ascii, a Latin-1 terminal)
+    # is written as \uXXXX escapes rather than failing.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     app(prog_name="clusterctl")

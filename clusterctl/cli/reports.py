@@ -85,19 +85,18 @@ def overdue(
     with database(write=False) as db:
         scope = _scope(db, as_of, agency, directive)
         tasks = overdue_tasks(db, scope, by_lead=by_lead)
+        first = next(tasks, None)  # look ahead: is anything overdue, whatever is shown?
+        if first is None and quiet:  # nothing overdue: print nothing at all
+            return
+        tasks = itertools.chain([first] if first else [], tasks)
         if limit is not None:
             tasks = itertools.islice(tasks, limit)
-        if quiet:  # look ahead: with nothing overdue, print nothing at all
-            first = next(tasks, None)
-            if first is None:
-                return
-            tasks = itertools.chain([first], tasks)
         title = _heading(_("Overdue tasks"), scope.as_of)
-        count = _write_overdue(db, tasks, title, fmt, by_lead=by_lead, output=output)
-    if count == 0 and fmt in ("table", "plain", "markdown"):
+        _write_overdue(db, tasks, title, fmt, by_lead=by_lead, output=output)
+    if first is None and fmt in ("table", "plain", "markdown"):
         sys.stdout.write(_("No overdue tasks as of {as_of} ({tz}).").format(
             as_of=scope.as_of, tz=office_tz_name()) + "\n")
-    if fail_on_overdue and count:
+    if fail_on_overdue and first is not None:
         raise typer.Exit(EXIT_FOUND)
 
 
@@ -144,10 +143,11 @@ STATUS_COUNTS = [("total", _("Total")), ("done_on_time", _("On time")),
                  ("ongoing", _("Ongoing")), ("cancelled", _("Cancelled"))]
 
 
-# At narrow widths these leave the table first (the bar, then the least used counts); at 80
-# columns every count and both rates stay.
+# At narrow widths these leave the table first (the bar, then the least used counts), the
+# rates last; at 80 columns every count and both rates stay (with codes of 10 characters).
 STATUS_FOLD = {"bar": 1, "support_total": 2, "support_overdue": 3, "cancelled": 4,
-               "ongoing": 5, "on_track": 6, "due_soon": 7}
+               "ongoing": 5, "on_track": 6, "due_soon": 7, "done_late": 8, "done_on_time": 9,
+               "total": 10, "overdue": 11}
 
 
 def _status_columns(fmt: str, include_support: bool) -> list[Column]:

@@ -75,7 +75,7 @@ def check_title(value: str) -> str:
 def check_code(code: str) -> str:
     """Return a valid agency code or raise: letters, digits, ``. & - _``, at most 32."""
     code = nfc(code.strip())
-    if not _CODE.fullmatch(code):
+    if not _CODE.fullmatch(code) or _other_digits(code):
         raise InputError(
             _("agency code {code!r} is not valid: use 1 to 32 letters or digits, optionally with "
               ". & - _ (no spaces), e.g. SCT").format(code=code)
@@ -90,12 +90,17 @@ def check_key(key: str) -> str:
         raise InputError(
             _("task key {key!r} must not contain spaces or '#'").format(key=key)
         )
-    if not key.isascii() and any(ch.isnumeric() and not ch.isascii() for ch in key):
+    if _other_digits(key):
         raise InputError(
             _("task key {key!r} holds a digit other than 0-9; write numbers with 0-9").format(
                 key=key)
         )
     return key
+
+
+def _other_digits(text: str) -> bool:
+    """Whether ``text`` holds a digit other than 0-9 (², ٣, ５): codes and keys are typed."""
+    return not text.isascii() and any(ch.isnumeric() and not ch.isascii() for ch in text)
 
 
 def check_number(number: str) -> str:
@@ -119,10 +124,9 @@ def due_problem(due: date | None, issued: date | None) -> str | None:
     if due < issued:
         return _("due date {due} is before the directive's issue date {issued}").format(
             due=due.isoformat(), issued=issued.isoformat())
-    year = issued.year + DUE_YEARS_AHEAD
-    leap_day = (issued.month, issued.day) == (2, 29)
-    latest = date.max if year > 9999 else issued.replace(year=year, day=28 if leap_day else
-                                                         issued.day)
+    leap_day = (issued.month, issued.day) == (2, 29)  # dates end in 2999: no overflow
+    latest = issued.replace(year=issued.year + DUE_YEARS_AHEAD,
+                            day=28 if leap_day else issued.day)
     if due > latest:
         return _("due date {due} is more than {n} years after the directive's issue date "
                  "{issued}; is the year a typo?").format(

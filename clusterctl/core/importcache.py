@@ -15,8 +15,6 @@ from datetime import date
 
 from clusterctl.store.db import Database
 
-SHOWN = 10  # refs kept for the summary's "not in the files" line
-
 
 def fingerprint(raw: list[tuple[str, bytes | OSError]], today: date) -> str | None:
     """The files' contents, the date that relative dates count from and the version of
@@ -57,6 +55,6 @@ def remember_import(db: Database, files_fingerprint: str | None, totals: dict) -
         return
     record = {"fingerprint": files_fingerprint, "generation": generation,
               **{k: v for k, v in totals.items() if k != "not_in_files"},
-              "not_in_files": [ref[:60] for ref in totals["not_in_files"][:SHOWN]]}
+              "not_in_files": totals["not_in_files"]}  # the refs the summary shows, whole
     db.execute("INSERT INTO clusterctl_meta (name, value) VALUES ('last_import', :value)",
                {"value": json.dumps(record, ensure_ascii=False)})

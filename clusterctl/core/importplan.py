@@ -176,9 +176,39 @@ def _plan_directives(db: Database | None, parsed: Parsed, plan: Plan) -> dict[st
                 changes[name] = [iso_date(old), iso_date(new)]  # text stays as it is
         if changes:
             plan.directives_updated.append((directive, directive_id, changes))
+            if directive.issued and as_date(issued) < directive.issued:
+                _check_later_issue(db, directive, directive_id, plan)
         else:
             plan.directives_unchanged += 1
     return ids
+
+
+def _check_later_issue(db: Database, directive: DirectiveIn, directive_id: int,
+                       plan: Plan) -> None:
+    """An issue date moved later must not fall after a date of the directive's tasks that
+    the files leave as it is (the files' own dates were checked against it already)."""
+    given = {t.key: t for t in directive.tasks}
+    for key, due, original_due, completed_on in db.rows(
+        "SELECT task_key, due, original_due, completed_on FROM task WHERE directive_id = :d "
+        "AND (due < :issued OR original_due < :issued OR completed_on < :issued)",
+        {"d": directive_id, "issued": directive.issued},
+    ):
+        task = given.get(key)
+        kept = [as_date(d) for d, in_file in (
+            (due, task is not None and task.has_due),
+            (original_due, task is not None and task.original_due is not None),
+            (completed_on, task is not None and task.status is not None))
+            if d is not None and not in_file]
+        early = [d for d in kept if d < directive.issued]
+        if early:
+            plan.problems.append(Problem(
+                directive.where.file, directive.where.line_of("issued"),
+                f"{directive.where.label}.issued",
+                _("{issued} is after {date}, a date of its task {key!r}; correct that task "
+                  "first (task edit --due) or the issue date").format(
+                    issued=directive.issued.isoformat(), date=min(early).isoformat(),
+                    key=key)))
+            return
 
 
 def _load_tasks(db: Database | None, directive_ids: list[int]) -> dict[tuple, Existing]:
@@ -261,6 +291,11 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency])
     # The file's due date still being the original one means: extended since, keep it.
     if task.has_due and task.due != found.due and task.due != found.original_due:
         changes["due"] = [iso_date(found.due), iso_date(task.due)]
+        if (not _is_extension(found, task.due) and task.original_due is None
+                and found.original_due == found.due):
+            # A correction of a due date never extended corrects the original too, as
+            # 'task edit --due' does.
+            changes["original_due"] = [iso_date(found.original_due), iso_date(task.due)]
     if task.original_due and task.original_due != found.original_due:
         changes["original_due"] = [iso_date(found.original_due), iso_date(task.original_due)]
     if task.status is not None and task.status != found.status:
@@ -311,9 +346,16 @@ def _write_agencies(db: Database, plan: Plan, now: str) -> dict[int, int]:
 _COLUMN_OF = {"lead": "lead_id"}  # history names agencies by code; the task row by id
 
 
+def _is_extension(found: Existing, due: date | None) -> bool:
+    """A due date moved later on a task still to do is an extension (gia hạn), as with
+    'task extend'; any other change of it is a correction."""
+    return (found.status in ("open", "in_progress") and found.due is not None
+            and due is not None and due > found.due)
+
+
 def _update(change: TaskChange, writer: TaskWriter) -> Change:
-    """The file's changes to one task: a changed due date is an extension, the rest an
-    import entry; the file's note goes with the last of them."""
+    """The file's changes to one task: a due date moved later is an extension, the rest an
+    import entry (a correction); the file's note goes with the last of them."""
     task, changes = change.task, dict(change.changes)
     columns = {_COLUMN_OF.get(name, name): new for name, (_old, new) in changes.items()
                if name != "support"}
@@ -325,7 +367,7 @@ def _update(change: TaskChange, writer: TaskWriter) -> Change:
         if name in columns:
             columns[name] = as_date(columns[name])
     entries = []
-    if "due" in changes:
+    if "due" in changes and _is_extension(change.existing, as_date(changes["due"][1])):
         entries.append(Entry("extend", {"due": changes.pop("due")}))
     if changes:
         entries.append(Entry("import", changes))

@@ -193,8 +193,7 @@ class Database:
 
     def foreign_keys(self, on: bool) -> None:
         """Turn foreign key enforcement on or off (outside a transaction)."""
-        with self.guard():
-            self.conn.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+        self.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
     def foreign_key_problems(self) -> list[str]:
         """Rows that point at a row that does not exist, one sentence each."""

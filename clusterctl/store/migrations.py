@@ -94,26 +94,36 @@ def pending(version: int) -> list[Migration]:
     return [m for m in MIGRATIONS if m.version > version]
 
 
-def apply_migrations(db: Database, version: int) -> int:
+def apply_migrations(db: Database, version: int) -> tuple[int, int]:
     """Apply every migration after ``version``, each in a transaction of its own; return the
-    version reached. A migration that would leave a broken foreign key is rolled back."""
+    version reached and how many were applied here. A migration that would leave a broken
+    foreign key is rolled back; one that another process applied meanwhile is skipped."""
+    applied = 0
     for migration in pending(version):
         db.foreign_keys(False)  # a rebuilt table must not cascade into its children
         try:
             with db.transaction(bump=False):
-                migration.apply(db)
-                broken = db.foreign_key_problems()
-                if broken:
-                    raise DatabaseError(_(
-                        "migration to schema version {v} would leave {n} rows pointing at "
-                        "nothing ({first}); nothing was changed: please report it").format(
-                        v=migration.version, n=len(broken), first=broken[0]))
-                db.execute("UPDATE clusterctl_meta SET value = :v WHERE name = "
-                           "'schema_version'", {"v": str(migration.version)})
-                db.execute("INSERT INTO clusterctl_meta (name, value) VALUES (:name, :value)",
-                           {"name": f"migration {migration.version}",
-                            "value": f"{utc_now()} {migration.name}"})
+                current = int(db.scalar("SELECT value FROM clusterctl_meta WHERE name = "
+                                        "'schema_version'"))
+                if current < migration.version:
+                    _apply(db, migration)
+                    applied += 1
         finally:
             db.foreign_keys(True)
         version = migration.version
-    return version
+    return version, applied
+
+
+def _apply(db: Database, migration: Migration) -> None:
+    migration.apply(db)
+    broken = db.foreign_key_problems()
+    if broken:
+        raise DatabaseError(_(
+            "migration to schema version {v} would leave {n} rows pointing at nothing "
+            "({first}); nothing was changed: please report it").format(
+            v=migration.version, n=len(broken), first=broken[0]))
+    db.execute("UPDATE clusterctl_meta SET value = :v WHERE name = 'schema_version'",
+               {"v": str(migration.version)})
+    db.execute("INSERT INTO clusterctl_meta (name, value) VALUES (:name, :value)",
+               {"name": f"migration {migration.version}",
+                "value": f"{utc_now()} {migration.name}"})

@@ -147,7 +147,8 @@ def _objects(db: Database, kind: str, tables: set[str]) -> list[tuple[str, str]]
 
 def upgrade_database(location: str) -> tuple[int, int, str | None]:
     """Bring the database at ``location`` to :data:`SCHEMA_VERSION`, after a backup of it
-    beside it (SQLite); return the versions before and after and the backup's path."""
+    beside it (SQLite); return the versions before and after and the backup's path (None
+    where clusterctl cannot copy the database: the CLI says to back it up first)."""
     from clusterctl.store.maintenance import backup_database
     from clusterctl.store.migrations import apply_migrations
 
@@ -167,7 +168,9 @@ def upgrade_database(location: str) -> tuple[int, int, str | None]:
         if pending(version) and path is not None:
             backup = str(_free_name(path, version))
             backup_database(db, backup)
-        return version, apply_migrations(db, version), backup
+        reached, applied = apply_migrations(db, version)
+        # Upgraded by another process meanwhile: nothing was done here.
+        return (version if applied else reached), reached, backup
     finally:
         db.close()
 
