@@ -7,6 +7,7 @@ turns the error into a ``file:line`` problem.
 
 import re
 from datetime import date
+from functools import cache
 from unicodedata import is_normalized
 
 from clusterctl.errors import InputError
@@ -117,6 +118,15 @@ def check_number(number: str) -> str:
 # -- dates ---------------------------------------------------------------------------------
 
 
+@cache
+def latest_due(issued: date) -> date:
+    """The last plausible due date of a directive issued on ``issued`` (imports ask for the
+    same few issue dates thousands of times)."""
+    leap_day = (issued.month, issued.day) == (2, 29)  # dates end in 2999: no overflow
+    return issued.replace(year=issued.year + DUE_YEARS_AHEAD,
+                          day=28 if leap_day else issued.day)
+
+
 def due_problem(due: date | None, issued: date | None) -> str | None:
     """Why ``due`` cannot be a due date of a directive issued on ``issued``, if it cannot."""
     if due is None or issued is None:
@@ -124,9 +134,7 @@ def due_problem(due: date | None, issued: date | None) -> str | None:
     if due < issued:
         return _("due date {due} is before the directive's issue date {issued}").format(
             due=due.isoformat(), issued=issued.isoformat())
-    leap_day = (issued.month, issued.day) == (2, 29)  # dates end in 2999: no overflow
-    latest = issued.replace(year=issued.year + DUE_YEARS_AHEAD,
-                            day=28 if leap_day else issued.day)
+    latest = latest_due(issued)
     if due > latest:
         return _("due date {due} is more than {n} years after the directive's issue date "
                  "{issued}; is the year a typo?").format(

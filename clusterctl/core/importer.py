@@ -27,6 +27,7 @@ from clusterctl.core.checks import (
     completion_problem,
     due_problem,
     is_plain_text,
+    latest_due,
 )
 from clusterctl.core.tomlfile import LineFinder, Problem, TomlFileError, read_toml
 from clusterctl.errors import ClusterError
@@ -299,8 +300,8 @@ class FileReader:
         if not ((due is None or type(due) is date)
                 and (original_due is None or type(original_due) is date)):
             return None
-        if issued is None or (due and due_problem(due, issued)) or (
-                original_due and due_problem(original_due, issued)):
+        if issued is None or (due and not issued <= due <= latest_due(issued)) or (
+                original_due and not issued <= original_due <= latest_due(issued)):
             return None
         status, completed_on = table.get("status"), table.get("completed_on")
         if status == "done":
