@@ -198,7 +198,8 @@ def root(
     """Track the tasks that directives assign to agencies, their deadlines, and who is late.
 
     Exit codes: 0 success, 1 a report found what it was asked to fail on, 2 bad input,
-    3 a database problem, 4 the task changed since you read it.
+    3 a database problem, 4 the task changed since you read it, 74 the output could not be
+    written.
     """
     ctx.obj = Session(db_location or default_location())
     show_help_if_bare(ctx)
