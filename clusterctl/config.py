@@ -63,17 +63,23 @@ def busy_timeout() -> float:
                    _("a number of seconds"))
 
 
-def current_user() -> str:
-    """Who is making a change: ``CLUSTERCTL_USER``, else the login name."""
+def current_user(*, shared: bool = False) -> str:
+    """Who is making a change. On a shared database: the operating system's login of this
+    process, which nobody can set. On a private one: ``CLUSTERCTL_USER``, else the login
+    name."""
     user = os.environ.get("CLUSTERCTL_USER")
-    if user:
+    if user and not shared:
         return user
     try:
+        if shared:
+            import pwd
+
+            return pwd.getpwuid(os.geteuid()).pw_name
         import getpass
 
         return getpass.getuser()
-    except Exception:  # no login name (containers, cron without USER)
-        return "unknown"
+    except Exception:  # no login name (containers, cron without USER, a uid without a name)
+        return f"uid {os.geteuid()}"
 
 
 def debug() -> bool:

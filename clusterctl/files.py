@@ -11,17 +11,24 @@ from clusterctl.i18n import _
 
 
 @contextmanager
-def replacing(target: str | os.PathLike) -> Iterator[Path]:
-    """A new file beside ``target`` (mode 0600) to write; renamed onto ``target`` when the
-    block ends well, removed when it fails. A failure never leaves half a file at ``target``."""
+def replacing(target: str | os.PathLike, *, mode: int = 0o600,
+              group: int | None = None) -> Iterator[Path]:
+    """A new file beside ``target`` (``mode``, 0600 unless shared with ``group``) to write;
+    renamed onto ``target`` when the block ends well, removed when it fails. A failure never
+    leaves half a file at ``target``."""
     path = Path(target)
     try:
         fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                        suffix=".partial")
     except OSError as exc:
         raise _cannot_write(target, exc) from None
-    os.close(fd)
     try:
+        try:
+            if group is not None:
+                os.fchown(fd, -1, group)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
         yield Path(partial)
         os.replace(partial, path)
     except OSError as exc:

@@ -157,8 +157,9 @@ def say(message: str) -> None:
     sys.stderr.write(safe(shorten_runs(message)) + "\n")
 
 
-def actor() -> str:
+def actor(db) -> str:
+    """Who is recorded for a change to ``db``: on a shared database, the system login."""
     from clusterctl.config import current_user
 
-    return current_user()
+    return current_user(shared=db.shared_group() is not None)
 

@@ -206,7 +206,13 @@ def root(
 
 
 @app.command()
-def init() -> None:
+def init(
+    shared: Annotated[str | None, typer.Option(
+        "--shared", metavar="GROUP",
+        help=_("Share the database file with this Unix group: the file, its companions and "
+               "backups 0660, its folder 2770; changes are recorded under each user's "
+               "login."))] = None,
+) -> None:
     """Create the database if needed and print its path."""
     from clusterctl.store.db import sqlite_path
     from clusterctl.store.schema import SCHEMA_VERSION, open_database
@@ -214,11 +220,19 @@ def init() -> None:
     location = session().location
     path = sqlite_path(location)
     existed = path is not None and path.exists() and path.stat().st_size > 0
-    open_database(location, write=True).close()
+    if shared is not None:
+        from clusterctl.store.sharing import share_database
+
+        share_database(location, shared)
+    else:
+        open_database(location, write=True).close()
     if existed:
         say(_("The database already exists (schema version {v}).").format(v=SCHEMA_VERSION))
     else:
         say(_("Created a new database (schema version {v}).").format(v=SCHEMA_VERSION))
+    if shared is not None:
+        say(_("Shared with group {group}: its members read and write it; nobody else can "
+              "read it.").format(group=shared))
     sys.stdout.write(session().shown_location + "\n")
 
 

@@ -110,7 +110,7 @@ def add(
     due_date = parse_date(due) if due is not None else None
     with database(write=True) as db:
         task_id = add_task(db, directive=directive, lead=lead, support=support or [],
-                           due=due_date, key=key, title=title, actor=actor(), note=note)
+                           due=due_date, key=key, title=title, actor=actor(db), note=note)
     print(task_id)
     say(_("Added task {id}.").format(id=task_id))
 
@@ -236,7 +236,7 @@ def _status_command(action: str, task: str, note: str | None, on: str | None = N
 
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        changes = change_status(db, task_id, action=action, actor=actor(), note=note,
+        changes = change_status(db, task_id, action=action, actor=actor(db), note=note,
                                 on=parse_date(on) if on else None, today=today(),
                                 expect_version=expect_version)
     messages = {
@@ -289,7 +289,7 @@ def note(
 
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        add_note(db, task_id, text=text, actor=actor())
+        add_note(db, task_id, text=text, actor=actor(db))
     say(_("Noted on task {id}.").format(id=task_id))
 
 
@@ -311,7 +311,7 @@ def extend(
     new_due = parse_date(to)
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        changes = extend_task(db, task_id, to=new_due, reason=reason, actor=actor(),
+        changes = extend_task(db, task_id, to=new_due, reason=reason, actor=actor(db),
                               expect_version=expect_version)
     old, new = changes["due"]
     say(_("Task {id} is now due on {new} (was {old}).").format(id=task_id, new=new,
@@ -354,7 +354,7 @@ def edit(
                            "--due or --no-due"))
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        changes = edit_task(db, task_id, actor=actor(), title=title, lead=lead,
+        changes = edit_task(db, task_id, actor=actor(db), title=title, lead=lead,
                             support=new_support, due=parse_date(due) if due else None,
                             no_due=no_due, note=note, expect_version=expect_version)
     say(_("Task {id} changed: {fields}.").format(id=task_id, fields=", ".join(changes)))

@@ -27,7 +27,7 @@ def import_(
     from clusterctl.core.importrun import ImportRejected, run_import
 
     try:
-        result = run_import(session().location, files, actor=actor(), today=today(),
+        result = run_import(session().location, files, actor=actor, today=today(),
                             dry_run=dry_run, progress=_progress)
     except ImportRejected as exc:
         _report_problems(exc)

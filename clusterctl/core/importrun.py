@@ -49,9 +49,10 @@ def _no_progress(_total: int):
     return contextlib.nullcontext(lambda _n: None)
 
 
-def run_import(location: str, files: list[str], *, actor: str, today: date,
+def run_import(location: str, files: list[str], *, actor: Callable, today: date,
                dry_run: bool = False, progress: Progress = _no_progress) -> ImportResult:
-    """Import ``files`` into the database at ``location``, all or nothing."""
+    """Import ``files`` into the database at ``location``, all or nothing; ``actor(db)``
+    names who is recorded (on a shared database, the system login)."""
     from clusterctl.core.importcache import fingerprint
     from clusterctl.core.tomlfile import read_raw
 
@@ -146,7 +147,7 @@ def _dry_run(location: str, parsed) -> ImportResult:
     return ImportResult(plan_totals(plan), plan, no_database=_no_database_yet(location))
 
 
-def _import(location: str, parsed, source: str, files_fingerprint: str | None, actor: str,
+def _import(location: str, parsed, source: str, files_fingerprint: str | None, actor: Callable,
             progress: Progress):
     from clusterctl.core.importcache import remember_import
     from clusterctl.core.importplan import apply_plan, make_plan
@@ -169,6 +170,6 @@ def _import(location: str, parsed, source: str, files_fingerprint: str | None, a
             if plan.problems:
                 raise ImportRejected(plan.problems, parsed.files)  # rolls back
             with progress(len(plan.tasks_added) + len(plan.tasks_updated)) as advance:
-                apply_plan(db, plan, actor=actor, source=source, progress=advance)
+                apply_plan(db, plan, actor=actor(db), source=source, progress=advance)
             remember_import(db, files_fingerprint, plan_totals(plan))
     return plan

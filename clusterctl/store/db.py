@@ -191,6 +191,10 @@ class Database:
             with self.guard():
                 self.conn.rollback()  # nothing was written; this only ends the snapshot
 
+    def shared_group(self) -> str | None:
+        """The Unix group the database is shared with (``init --shared``), or None."""
+        return self.scalar("SELECT value FROM clusterctl_meta WHERE name = 'shared_group'")
+
     def foreign_keys(self, on: bool) -> None:
         """Turn foreign key enforcement on or off (outside a transaction)."""
         self.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")

@@ -41,7 +41,10 @@ def backup_database(db: Database, target: str) -> None:
     if Path(target).exists():
         raise InputError(_("{target} already exists; choose a new file name").format(
             target=target))
-    with replacing(target) as partial:
+    # A shared database's backups are the group's too (0660), as the database is.
+    shared = db.shared_group() is not None
+    group = Path(db.location).stat().st_gid if shared else None
+    with replacing(target, mode=0o660 if shared else 0o600, group=group) as partial:
         copy = sqlite3.connect(partial)
         try:
             with db.guard():

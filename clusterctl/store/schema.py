@@ -33,6 +33,10 @@ def open_database(location: str, *, write: bool, upgrading: bool = False) -> Dat
 
         db = connect_url(location)
     else:
+        from clusterctl.store.sharing import access_problem
+
+        if problem := access_problem(path, write=write):  # before looking inside its folder
+            raise DatabaseError(problem)
         if not write and not path.exists():
             raise DatabaseError(
                 _("no database at {path}; create one with 'clusterctl init', or choose another "
