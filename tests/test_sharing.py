@@ -34,12 +34,12 @@ def _python_for_others() -> tuple[str, dict]:
     import site
     import sysconfig
 
-    if _usable_by_others(Path(sys.executable)):
+    if _usable_by_others(Path(sys.executable)) and _usable_by_others(ROOT):
         return sys.executable, {}
     version = sysconfig.get_python_version()
     system = Path(f"/usr/bin/python{version}")
     packages = [p for p in site.getsitepackages() if _usable_by_others(Path(p))]
-    if system.exists() and _usable_by_others(system) and packages:
+    if system.exists() and _usable_by_others(system) and packages and _usable_by_others(ROOT):
         return str(system), {"PYTHONPATH": os.pathsep.join([str(ROOT), *packages])}
     pytest.skip("no Python interpreter here that another user may run")
 
