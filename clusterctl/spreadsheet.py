@@ -247,32 +247,32 @@ def _date_writer(ws: Any, styles: _Styles) -> Callable[[int, int, Any], int]:
     return write
 
 
-def _int_writer(ws: Any, styles: _Styles) -> Callable[[int, int, Any], int]:
-    style = styles.number
+def _number_writer(style_of: Callable[[_Styles], Any], what: str,
+                   shown: Callable[[Any], str]) -> Callable:
+    """A writer of numbers in ``style_of(styles)``; ``shown`` gives the width they take.
+    A value that is no finite number (NaN: a share of nothing) is left empty, like None."""
 
-    def write(row: int, col: int, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError(f"an int column holds numbers or None, not {value!r}")
-        if isinstance(value, float) and not math.isfinite(value):
-            return 0
-        ws.write_number(row, col, value, style)
-        return len(str(value))
+    def writer(ws: Any, styles: _Styles) -> Callable[[int, int, Any], int]:
+        style = style_of(styles)
 
-    return write
+        def write(row: int, col: int, value: Any) -> int:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"{what}, not {value!r}")
+            if isinstance(value, float) and not math.isfinite(value):
+                return 0
+            ws.write_number(row, col, value, style)
+            return len(shown(value))
+
+        return write
+
+    return writer
 
 
-def _percent_writer(ws: Any, styles: _Styles) -> Callable[[int, int, Any], int]:
-    style = styles.percent
-
-    def write(row: int, col: int, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError(f"a percent column holds a share (0..1) or None, not {value!r}")
-        if not math.isfinite(value):  # a share of nothing: left empty, like None
-            return 0
-        ws.write_number(row, col, value, style)
-        return len(f"{value:.1%}")
-
-    return write
+_int_writer = _number_writer(lambda styles: styles.number,
+                             "an int column holds numbers or None", str)
+_percent_writer = _number_writer(lambda styles: styles.percent,
+                                 "a percent column holds a share (0..1) or None",
+                                 lambda value: f"{value:.1%}")
 
 
 _WRITERS: dict[str, Callable[[Any, _Styles], Callable[[int, int, Any], int]]] = {

@@ -139,3 +139,35 @@ def test_shell_completion_through_the_installed_command(province):
     assert complete("clusterctl task list --status in") == ["in_progress"]
     help_text = province("--help").stdout
     assert "--install-completion" in help_text and "--show-completion" in help_text
+
+
+def test_the_readme_crontab_runs_in_cron_s_bare_environment(province, tmp_path):
+    """Every line of the README's crontab, with only its variables and cron's PATH: the
+    mails come out in UTF-8, at most 78 columns, with no colour codes."""
+    import re
+    import shutil
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    crontab = re.search(r"```crontab\n(.*?)```", readme, re.S).group(1)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/sh"}
+    jobs = []
+    for line in crontab.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if re.match(r"^[A-Z_]+=", line):
+            name, _eq, value = line.partition("=")
+            env[name] = value
+        else:
+            jobs.append(line.split(None, 5)[5])
+    database = Path(env["CLUSTERCTL_DB"])
+    env["CLUSTERCTL_DB"] = str(tmp_path / database.name)  # the office's register, here
+    shutil.copy(os.environ["CLUSTERCTL_DB"], env["CLUSTERCTL_DB"])
+    installed = str(Path(sys.executable).with_name("clusterctl"))
+    assert len(jobs) == 2
+    for job in jobs:
+        command = job.replace("/opt/clusterctl/.venv/bin/clusterctl", installed)
+        result = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True)
+        assert result.returncode == 0, result.stderr
+        text = result.stdout.decode("utf-8")
+        assert text and "\x1b" not in text
+        assert all(len(line) <= 78 for line in text.splitlines())

@@ -105,10 +105,6 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
-    @property
-    def task_count(self) -> int:
-        return sum(len(d.tasks) for d in self.directives)
-
 
 class FileReader:
     """Checks one file's tables, collecting every problem with its line."""
