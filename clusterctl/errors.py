@@ -4,6 +4,7 @@ EXIT_FOUND = 1  # a report found what it was asked to fail on
 EXIT_INPUT = 2  # bad input or usage
 EXIT_DATABASE = 3  # database missing, locked, damaged, foreign or too new
 EXIT_CONFLICT = 4  # the task changed since the caller read it
+EXIT_REFUSED = 5  # the database server refused this login the action (PostgreSQL roles)
 EXIT_INTERNAL = 70  # a bug: please report it
 EXIT_OUTPUT = 74  # the output could not be written (a full disk, a failing device)
 
@@ -32,3 +33,14 @@ class ConflictError(ClusterError):
     """Someone else changed the task after the caller read it."""
 
     exit_code = EXIT_CONFLICT
+
+
+class RetryableError(DatabaseError):
+    """The server gave up a transaction for another's sake (a deadlock, a serialization
+    failure); running it again will most likely succeed."""
+
+
+class PermissionRefused(ClusterError):
+    """The database server refused this login the action: it needs another role."""
+
+    exit_code = EXIT_REFUSED

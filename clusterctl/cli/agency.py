@@ -26,7 +26,7 @@ def add(
     """
     from clusterctl.core.agencies import add_agency
 
-    with database(write=True) as db:
+    with database(write=True, role="admin") as db:
         agency = add_agency(db, code=code, name=name, aliases=alias or [])
     say(_("Added agency {code} ({name}).").format(code=agency.code, name=agency.name))
 

@@ -106,12 +106,15 @@ def session() -> Session:
 
 
 @contextmanager
-def database(*, write: bool) -> Iterator:
+def database(*, write: bool, role: str | None = None) -> Iterator:
     """The database this invocation works on. A command that only reads never creates it,
-    and reads in one snapshot, whatever others commit meanwhile."""
+    and reads in one snapshot, whatever others commit meanwhile. ``role`` is what the
+    command needs on PostgreSQL (viewer to read, staff to write unless said otherwise),
+    named when the server refuses it."""
     from clusterctl.store.schema import open_database
 
     db = open_database(session().location, write=write)
+    db.needed_role = role or ("staff" if write else "viewer")
     try:
         if write:
             yield db
@@ -158,8 +161,11 @@ def say(message: str) -> None:
 
 
 def actor(db) -> str:
-    """Who is recorded for a change to ``db``: on a shared database, the system login."""
+    """Who is recorded for a change to ``db``: on PostgreSQL the database login; on a shared
+    SQLite database the system login; on a private one, CLUSTERCTL_USER or the login."""
     from clusterctl.config import current_user
 
+    if db.dialect == "postgresql":
+        return db.login()
     return current_user(shared=db.shared_group() is not None)
 

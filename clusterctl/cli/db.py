@@ -1,6 +1,8 @@
 """``clusterctl db``: where the database is, how it is, and a safe copy of it."""
 
 import sys
+from contextlib import contextmanager
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -8,7 +10,10 @@ import typer
 from clusterctl.cli.common import command_group, database, say, session
 from clusterctl.i18n import _
 
-app = command_group(_("Look after the database file."))
+ROLES = ("viewer", "staff", "admin")  # as clusterctl.store.pgroles names them
+
+app = command_group(_("Look after the database: where it is, its health, copies, upgrades "
+                      "and, on PostgreSQL, who may do what."))
 
 
 @app.command("path")
@@ -52,8 +57,8 @@ def upgrade() -> None:
     if backup:
         say(_("Backed up {path} to {backup}.").format(path=where, backup=backup))
     else:
-        say(_("No backup was written: clusterctl copies only SQLite files it opens by path; "
-              "keep a copy made with the database's own tools."))
+        say(_("No backup was written beside a database on a server; keep one with "
+              "'clusterctl db backup FILE' before upgrading."))
     say(_("Upgraded {path} from schema version {before} to {after}.").format(
         path=where, before=before, after=after))
 
@@ -62,9 +67,78 @@ def upgrade() -> None:
 def backup(
     target: Annotated[str, typer.Argument(metavar="FILE", help=_("Where to write the copy."))],
 ) -> None:
-    """Write a consistent copy of the database, even while others are writing to it."""
+    """Write a consistent copy of the database to an SQLite file, even while others are
+    writing to it (restore one with 'db copy --to')."""
     from clusterctl.store.maintenance import backup_database
 
     with database(write=False) as db:
         backup_database(db, target)
     say(_("Backed up {path} to {target}.").format(path=session().shown_location, target=target))
+
+
+@app.command("copy")
+def copy(
+    to: Annotated[str, typer.Option(
+        "--to", metavar="DATABASE",
+        help=_("The empty database to copy into: a file path or a postgresql:// URL."))],
+) -> None:
+    """Copy the whole register into an empty database of either engine, then check that
+    every table's rows and digest match."""
+    from clusterctl.store.copying import copy_database
+    from clusterctl.store.db import redact
+
+    with database(write=False) as db:
+        copied = copy_database(db, to)
+    n = copied.counts
+    say(_("Copied {agencies} agencies, {directives} directives, {tasks} tasks and {history} "
+          "history entries from {source} to {target}; every table's rows and digest "
+          "match.").format(agencies=n["agency"], directives=n["directive"], tasks=n["task"],
+                           history=n["task_history"], source=session().shown_location,
+                           target=redact(to)))
+
+
+Level = Enum("Level", {name: name for name in ROLES}, type=str)
+
+
+@app.command("grant")
+def grant(
+    login: Annotated[str, typer.Argument(metavar="LOGIN", help=_("A PostgreSQL login."))],
+    role: Annotated[Level, typer.Option(
+        "--role", case_sensitive=False,
+        help=_("viewer: read and report; staff: also add and change tasks; admin: also "
+               "import, keep agencies and directives, and grant."))],
+) -> None:
+    """PostgreSQL: give a login a role (creating the login, without a password, if
+    missing), in place of any other it had."""
+    from clusterctl.store import pgroles
+
+    with _server_database() as db:
+        pgroles.grant(db, login, role.value)
+    say(_("{login} is now {role} in {path}.").format(login=login, role=role.value,
+                                                      path=session().shown_location))
+
+
+@app.command("revoke")
+def revoke(
+    login: Annotated[str, typer.Argument(metavar="LOGIN", help=_("A PostgreSQL login."))],
+) -> None:
+    """PostgreSQL: take every clusterctl role away from a login (the login itself stays)."""
+    from clusterctl.store import pgroles
+
+    with _server_database() as db:
+        pgroles.grant(db, login, None)
+    say(_("{login} has no role in {path} any more.").format(
+        login=login, path=session().shown_location))
+
+
+@contextmanager
+def _server_database():
+    from clusterctl.errors import InputError
+    from clusterctl.store.db import is_postgres
+
+    if not is_postgres(session().location):
+        raise InputError(_("roles are for a PostgreSQL database; a shared database file is "
+                           "open to the members of its group (see 'clusterctl init "
+                           "--shared')"))
+    with database(write=True, role="admin") as db:
+        yield db

@@ -34,7 +34,7 @@ def add(
     from clusterctl.dates import parse_date
 
     issued_on = parse_date(issued)
-    with database(write=True) as db:
+    with database(write=True, role="admin") as db:
         found = add_directive(db, number=number, issued=issued_on, title=title, issuer=issuer)
     say(_("Added directive {number}.").format(number=found.number))
 

@@ -198,8 +198,8 @@ def root(
     """Track the tasks that directives assign to agencies, their deadlines, and who is late.
 
     Exit codes: 0 success, 1 a report found what it was asked to fail on, 2 bad input,
-    3 a database problem, 4 the task changed since you read it, 74 the output could not be
-    written.
+    3 a database problem, 4 the task changed since you read it, 5 the database server
+    refused your login this action, 74 the output could not be written.
     """
     ctx.obj = Session(db_location or default_location())
     show_help_if_bare(ctx)
@@ -215,17 +215,17 @@ def init(
 ) -> None:
     """Create the database if needed and print its path."""
     from clusterctl.store.db import sqlite_path
-    from clusterctl.store.schema import SCHEMA_VERSION, open_database
+    from clusterctl.store.schema import SCHEMA_VERSION, init_database
 
     location = session().location
-    path = sqlite_path(location)
-    existed = path is not None and path.exists() and path.stat().st_size > 0
     if shared is not None:
         from clusterctl.store.sharing import share_database
 
+        path = sqlite_path(location)
+        existed = path is not None and path.exists() and path.stat().st_size > 0
         share_database(location, shared)
     else:
-        open_database(location, write=True).close()
+        existed = init_database(location)
     if existed:
         say(_("The database already exists (schema version {v}).").format(v=SCHEMA_VERSION))
     else:

@@ -88,7 +88,9 @@ def _no_database_yet(location: str) -> bool:
 def _open(location: str, *, write: bool):
     from clusterctl.store.schema import open_database
 
-    return contextlib.closing(open_database(location, write=write))
+    db = open_database(location, write=write)
+    db.needed_role = "admin"  # on PostgreSQL: imports are for admins
+    return contextlib.closing(db)
 
 
 def _unchanged_since_last_import(location: str, files_fingerprint: str | None) -> dict | None:

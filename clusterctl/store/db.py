@@ -1,8 +1,9 @@
 """Opening the database and running statements on it.
 
 Statements are portable SQL with ``:name`` parameters. A file path (or a ``sqlite:///`` URL)
-runs them on the standard library's sqlite3, which starts in milliseconds; any other
-SQLAlchemy URL runs the same statements through SQLAlchemy.
+runs them on the standard library's sqlite3, which starts in milliseconds; a
+``postgresql://`` URL runs the same statements through psycopg
+(:mod:`clusterctl.store.postgres`).
 """
 
 import os
@@ -84,6 +85,11 @@ def scrub(text: str, location: str) -> str:
     return text.replace(secret, "***") if secret else text
 
 
+def is_postgres(location: str) -> bool:
+    """Whether ``location`` is a PostgreSQL connection URI."""
+    return location.startswith(("postgresql://", "postgres://"))
+
+
 def sqlite_path(location: str) -> Path | None:
     """The file behind ``location`` if it is a path or a plain ``sqlite:///`` URL, else None."""
     if "://" not in location:
@@ -97,6 +103,8 @@ class Database:
     """One connection, with helpers that turn driver errors into :class:`DatabaseError`."""
 
     dialect = "sqlite"
+    explicit_bump = True  # each write transaction moves the generation on itself
+    needed_role = "viewer"  # roles exist on PostgreSQL only (see pgroles)
 
     def __init__(self, conn: sqlite3.Connection, location: str) -> None:
         self.conn = conn
@@ -167,7 +175,7 @@ class Database:
             self._begin()
         self.in_transaction = True
         try:
-            if bump:
+            if bump and self.explicit_bump:
                 self.execute(BUMP_GENERATION)
             yield self
         except BaseException:

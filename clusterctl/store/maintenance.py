@@ -1,4 +1,4 @@
-"""Integrity checks and online backups of an SQLite database."""
+"""Integrity checks and online backups, on SQLite and PostgreSQL."""
 
 import sqlite3
 from pathlib import Path
@@ -10,17 +10,15 @@ from clusterctl.store.db import Database
 from clusterctl.store.schema import read_version
 
 
-def _sqlite_only(db: Database, what: str) -> None:
-    if not isinstance(db.conn, sqlite3.Connection):
-        raise InputError(_("{what} works on SQLite databases; use your database's own tools "
-                           "for {path}").format(what=what, path=db.location))
-
-
 def check_database(db: Database) -> dict:
-    """Run SQLite's integrity and foreign-key checks; raise DatabaseError on any finding."""
-    _sqlite_only(db, "db check")
-    problems = [row[0] for row in db.rows("PRAGMA integrity_check") if row[0] != "ok"]
-    problems += db.foreign_key_problems()
+    """SQLite: its integrity and foreign-key checks. PostgreSQL (which checks every row as it
+    is written): that every table, trigger, constraint and role clusterctl relies on is
+    there and in force. Raise DatabaseError on any finding."""
+    if db.dialect == "sqlite":
+        problems = [row[0] for row in db.rows("PRAGMA integrity_check") if row[0] != "ok"]
+        problems += db.foreign_key_problems()
+    else:
+        problems = _postgres_problems(db)
     if problems:
         more = _(" (and {n} more)").format(n=len(problems) - 1) if len(problems) > 1 else ""
         raise DatabaseError(_("{path} is damaged: {problem}{more}; restore it from a backup")
@@ -31,16 +29,49 @@ def check_database(db: Database) -> dict:
             "agencies": counts["agency"], "version": read_version(db)}
 
 
+def _postgres_problems(db: Database) -> list[str]:
+    from clusterctl.store.copying import COLUMNS
+    from clusterctl.store.pgroles import ROLES, role_name
+    from clusterctl.store.triggers import GENERATION_TABLES
+
+    problems = [_("table {table} is missing").format(table=table)
+                for table in sorted(set(COLUMNS) - db.table_names())]
+    triggers = {name for (name,) in db.rows(
+        "SELECT tgname FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
+        "AND tgname LIKE 'generation%'")}
+    problems += [_("trigger {name} is missing or disabled").format(name=name)
+                 for table in GENERATION_TABLES for event in ("insert", "update", "delete")
+                 if (name := f"generation_{table}_{event}") not in triggers]
+    problems += [_("constraint {name} on {table} is not validated").format(name=n, table=t)
+                 for n, t in db.rows(
+                     "SELECT c.conname, c.conrelid::regclass::text FROM pg_catalog.pg_constraint c "
+                     "JOIN pg_catalog.pg_namespace s ON s.oid = c.connamespace "
+                     "WHERE s.nspname = current_schema() AND NOT c.convalidated ORDER BY 1")]
+    database = db.conn.info.dbname
+    roles = {name for (name,) in db.rows("SELECT rolname FROM pg_catalog.pg_roles")}
+    problems += [_("role {name} is missing; the owner can create it again with "
+                   "'clusterctl init'").format(name=name)
+                 for name in (role_name(database, r) for r in ROLES) if name not in roles]
+    return problems
+
+
 def backup_database(db: Database, target: str) -> None:
-    """Copy the database with SQLite's online backup: consistent even while others write.
+    """Write a consistent copy of the database to the SQLite file ``target``, even while
+    others write: SQLite's online backup, or, from PostgreSQL, a copy of every table read
+    in one snapshot (restored with ``clusterctl --db FILE db copy --to URL``).
 
     The copy is written beside the target and renamed into place, so that a failed backup
     never leaves half a file under the target's name; it is readable by its owner only.
     """
-    _sqlite_only(db, "db backup")
     if Path(target).exists():
         raise InputError(_("{target} already exists; choose a new file name").format(
             target=target))
+    if db.dialect != "sqlite":
+        from clusterctl.store.copying import copy_database
+
+        with replacing(target) as partial:
+            copy_database(db, str(partial))
+        return
     # A shared database's backups are the group's too (0660), as the database is.
     shared = db.shared_group() is not None
     group = Path(db.location).stat().st_gid if shared else None

@@ -124,8 +124,25 @@ def sqlite_ddl() -> str:
     return "".join(f"{statement};\n\n" for statement in ddl_statements(sqlite.dialect()))
 
 
+def postgres_ddl() -> str:
+    """The statements that create the schema in PostgreSQL, as ``postgres_schema.sql``
+    holds them. Text compares byte by byte (collation "C"), as in SQLite, so that lists sort
+    alike on both engines whatever the server's locale."""
+    from sqlalchemy import String
+    from sqlalchemy.dialects import postgresql
+
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(getattr(column.type, "impl", column.type), String):
+                column.type = String(column.type.length, collation="C")
+    return "".join(f"{statement};\n\n" for statement in ddl_statements(postgresql.dialect()))
+
+
 if __name__ == "__main__":
+    from clusterctl.store.postgres import POSTGRES_SCHEMA
     from clusterctl.store.schema import SQLITE_SCHEMA
 
     SQLITE_SCHEMA.write_text(sqlite_ddl(), encoding="utf-8")
     print(f"wrote {SQLITE_SCHEMA}")
+    POSTGRES_SCHEMA.write_text(postgres_ddl(), encoding="utf-8")
+    print(f"wrote {POSTGRES_SCHEMA}")

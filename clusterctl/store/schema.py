@@ -13,7 +13,7 @@ from pathlib import Path
 
 from clusterctl.errors import DatabaseError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, connect_sqlite, sqlite_path
+from clusterctl.store.db import Database, connect_sqlite, is_postgres, redact, sqlite_path
 from clusterctl.store.migrations import SCHEMA_VERSION, pending
 
 APPLICATION = "clusterctl"
@@ -21,7 +21,7 @@ SQLITE_SCHEMA = Path(__file__).with_name("sqlite_schema.sql")
 
 
 def open_database(location: str, *, write: bool, upgrading: bool = False) -> Database:
-    """Open the database at ``location`` (a path or an SQLAlchemy URL).
+    """Open the database at ``location`` (a path, or a ``postgresql://`` URL).
 
     A command that writes creates a missing database; one that only reads refuses to. An
     older schema is read as it is; a write is refused until ``clusterctl db upgrade``
@@ -29,9 +29,7 @@ def open_database(location: str, *, write: bool, upgrading: bool = False) -> Dat
     """
     path = sqlite_path(location)
     if path is None:
-        from clusterctl.store.alchemy import connect_url
-
-        db = connect_url(location)
+        db = _connect_url(location)
     else:
         from clusterctl.store.sharing import access_problem
 
@@ -55,6 +53,44 @@ def open_database(location: str, *, write: bool, upgrading: bool = False) -> Dat
         db.close()
         raise
     return db
+
+
+def _connect_url(location: str) -> Database:
+    if not is_postgres(location):
+        raise DatabaseError(_(
+            "cannot use the database {path}: give a file path, or a PostgreSQL URL "
+            "(postgresql://HOST/DATABASE)").format(path=redact(location)))
+    try:
+        from clusterctl.store.postgres import connect_postgres
+    except ImportError:
+        raise DatabaseError(_(
+            "{path} is a PostgreSQL database, and PostgreSQL support is not installed: "
+            "pip install 'clusterctl[postgres]'").format(path=redact(location))) from None
+    return connect_postgres(location)
+
+
+def init_database(location: str) -> bool:
+    """``clusterctl init``: create the database and its tables if missing; return whether
+    they existed. On PostgreSQL, also (again) create the roles and give them their rights,
+    which the database's owner alone may do."""
+    path = sqlite_path(location)
+    if path is not None:
+        existed = path.exists() and path.stat().st_size > 0
+        open_database(location, write=True).close()
+        return existed
+    db = open_database(location, write=True, upgrading=True)
+    try:
+        existed = read_version(db) is not None
+        ensure_schema(db, write=True)
+        if existed:
+            from clusterctl.store.pgroles import setup_statements
+
+            db.needed_role = "owner"
+            with db.transaction():
+                db.script(setup_statements(db))
+        return existed
+    finally:
+        db.close()
 
 
 def ensure_schema(db: Database, *, write: bool) -> None:
@@ -104,10 +140,15 @@ def create_schema(db: Database) -> None:
     """Create every table of the current schema and stamp its version."""
     statements = schema_statements(db)
     db.prepare_new()
+    db.needed_role = "owner"
     with db.transaction(bump=False):
         if db.table_names():  # another process created it while we waited for the lock
             return
         db.script(statements)
+        if db.dialect == "postgresql":
+            from clusterctl.store.pgroles import setup_statements
+
+            db.script(setup_statements(db))
         db.executemany(
             "INSERT INTO clusterctl_meta (name, value) VALUES (:name, :value)",
             [
@@ -122,10 +163,11 @@ def schema_statements(db: Database) -> list[str]:
     """The statements that create the current schema, for this database's dialect."""
     if db.dialect == "sqlite":
         text = SQLITE_SCHEMA.read_text(encoding="utf-8")
-        return [s.strip() for s in text.split(";\n") if s.strip()]
-    from clusterctl.store.models import ddl_statements
+    else:
+        from clusterctl.store.postgres import POSTGRES_SCHEMA
 
-    return ddl_statements(db.sqlalchemy_dialect())
+        text = POSTGRES_SCHEMA.read_text(encoding="utf-8")
+    return [s.strip() for s in text.split(";\n") if s.strip()]
 
 
 def secondary_indexes(db: Database, tables: set[str]) -> list[tuple[str, str]]:

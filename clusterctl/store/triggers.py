@@ -10,13 +10,28 @@ GENERATION_TABLES = ("agency", "agency_alias", "directive", "task", "task_suppor
 
 
 def generation_triggers(dialect_name: str) -> list[str]:
-    """The CREATE TRIGGER statements for ``dialect_name`` (SQLite; others: none yet, and
-    clusterctl's own transactions bump the generation there)."""
-    if dialect_name != "sqlite":
-        return []
-    return [
-        f"CREATE TRIGGER generation_{table}_{event.lower()} AFTER {event} ON {table} "
-        "BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
-        "WHERE name = 'generation'; END"
-        for table in GENERATION_TABLES for event in ("INSERT", "UPDATE", "DELETE")
-    ]
+    """The statements that create the triggers for ``dialect_name``: one per row in SQLite;
+    in PostgreSQL one per statement, through a function that runs with its owner's rights,
+    so that a login that may write tasks need not be allowed to write clusterctl_meta."""
+    if dialect_name == "sqlite":
+        return [
+            f"CREATE TRIGGER generation_{table}_{event.lower()} AFTER {event} ON {table} "
+            "BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS "
+            "TEXT) WHERE name = 'generation'; END"
+            for table in GENERATION_TABLES for event in ("INSERT", "UPDATE", "DELETE")
+        ]
+    if dialect_name == "postgresql":
+        return [PG_BUMP_FUNCTION] + [
+            f"CREATE TRIGGER generation_{table}_{event.lower()} AFTER {event} ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation()"
+            for table in GENERATION_TABLES for event in ("INSERT", "UPDATE", "DELETE")
+        ]
+    return []
+
+
+PG_BUMP_FUNCTION = (
+    "CREATE FUNCTION clusterctl_bump_generation() RETURNS trigger LANGUAGE plpgsql "
+    "SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN UPDATE clusterctl_meta SET "
+    "value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(64)) WHERE name = 'generation'; "
+    "RETURN NULL; END $$"
+)

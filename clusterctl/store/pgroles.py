@@ -1,0 +1,112 @@
+"""Who may do what in a PostgreSQL register, enforced by the server itself.
+
+Three group roles per database, named after it (``clusterctl_viewer``, ``_staff`` and
+``_admin`` for a database called ``clusterctl``), each with the rights of the one before:
+
+- viewer: reads everything, so lists and reports;
+- staff: also adds tasks, changes them (status, notes, due dates, edits) and appends to
+  their history, which nobody may rewrite;
+- admin: also imports, keeps agencies and directives, and grants roles.
+
+The database's owner creates the tables (``clusterctl init``) and upgrades them. Logins get
+a role with ``clusterctl db grant LOGIN --role ROLE``, which calls a function that runs with
+the owner's rights and that only admins may call; a ``psql`` session has the same rights as
+clusterctl, no more.
+"""
+
+from clusterctl.errors import InputError
+from clusterctl.i18n import _
+
+ROLES = ("viewer", "staff", "admin")
+
+# Run with the owner's rights: a role name is built from the database's name, and only
+# one of the three groups can be granted or taken away.
+_GRANT = """CREATE OR REPLACE FUNCTION clusterctl_grant(login TEXT, level TEXT) RETURNS VOID
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE other TEXT;
+BEGIN
+  IF level IS NOT NULL AND level NOT IN ('viewer', 'staff', 'admin') THEN
+    RAISE EXCEPTION 'no such role: %', level USING ERRCODE = '22023';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = login) THEN
+    IF level IS NULL THEN RETURN; END IF;
+    EXECUTE format('CREATE ROLE %I LOGIN', login);
+  END IF;
+  FOREACH other IN ARRAY ARRAY['viewer', 'staff', 'admin'] LOOP
+    IF pg_catalog.pg_has_role(login, current_database() || '_' || other, 'MEMBER')
+       AND EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m
+                   WHERE m.roleid = (current_database() || '_' || other)::regrole
+                     AND m.member = login::regrole) THEN
+      EXECUTE format('REVOKE %I FROM %I', current_database() || '_' || other, login);
+    END IF;
+  END LOOP;
+  IF level IS NOT NULL THEN
+    EXECUTE format('GRANT %I TO %I', current_database() || '_' || level, login);
+  END IF;
+END $$"""
+
+
+def role_name(database: str, level: str) -> str:
+    return f"{database}_{level}"
+
+
+def setup_statements(db) -> list[str]:
+    """The statements that create the three roles (if missing) and give them their rights
+    on this database's tables: run by ``init``, again harmlessly on an existing database."""
+    from psycopg import sql
+
+    database = db.conn.info.dbname
+    schema = db.scalar("SELECT current_schema()")
+    viewer, staff, admin = (sql.Identifier(role_name(database, r)) for r in ROLES)
+    existing = {name for (name,) in db.rows(
+        "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname IN (:v, :s, :a)",
+        {"v": role_name(database, "viewer"), "s": role_name(database, "staff"),
+         "a": role_name(database, "admin")})}
+    statements = [sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name))
+                  for name in (role_name(database, r) for r in ROLES) if name not in existing]
+    s = sql.SQL
+    statements += [
+        s("GRANT {} TO {}").format(viewer, staff),
+        s("GRANT {} TO {}").format(staff, admin),
+        s("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), viewer),
+        s("GRANT SELECT ON clusterctl_meta, agency, agency_alias, directive, task, "
+          "task_support, task_history TO {}").format(viewer),
+        s("GRANT INSERT, UPDATE ON task TO {}").format(staff),
+        s("GRANT INSERT, DELETE ON task_support TO {}").format(staff),
+        s("GRANT INSERT ON task_history TO {}").format(staff),
+        s("GRANT USAGE ON SEQUENCE task_id_seq, task_history_id_seq TO {}").format(staff),
+        s("GRANT INSERT, UPDATE, DELETE ON agency, agency_alias, directive TO {}").format(admin),
+        s("GRANT USAGE ON SEQUENCE agency_id_seq, directive_id_seq TO {}").format(admin),
+        # Admins keep the import's bookmark in clusterctl_meta, and nothing else there.
+        s("GRANT INSERT, UPDATE, DELETE ON clusterctl_meta TO {}").format(admin),
+        s("ALTER TABLE clusterctl_meta ENABLE ROW LEVEL SECURITY"),
+        s("DROP POLICY IF EXISTS meta_read ON clusterctl_meta"),
+        s("CREATE POLICY meta_read ON clusterctl_meta FOR SELECT USING (true)"),
+        s("DROP POLICY IF EXISTS meta_import ON clusterctl_meta"),
+        s("CREATE POLICY meta_import ON clusterctl_meta TO {} USING (name = 'last_import') "
+          "WITH CHECK (name = 'last_import')").format(admin),
+        s(_GRANT),
+        s("REVOKE ALL ON FUNCTION clusterctl_grant(TEXT, TEXT) FROM PUBLIC"),
+        s("GRANT EXECUTE ON FUNCTION clusterctl_grant(TEXT, TEXT) TO {}").format(admin),
+        s("REVOKE ALL ON FUNCTION clusterctl_bump_generation() FROM PUBLIC"),
+    ]
+    return [statement.as_string(db.conn) for statement in statements]
+
+
+def grant(db, login: str, level: str | None) -> None:
+    """Give ``login`` the role ``level`` (creating the login, without a password, if
+    missing) and take away its others; ``level`` None takes every role away."""
+    if not login or "\x00" in login or len(login.encode()) > 63:
+        raise InputError(_("{login!r} is not a PostgreSQL login name").format(login=login))
+    with db.transaction():
+        db.execute("SELECT clusterctl_grant(:login, :level)", {"login": login, "level": level})
+
+
+def roles_of(db, login: str) -> list[str]:
+    """The clusterctl roles ``login`` holds directly."""
+    database = db.conn.info.dbname
+    return [level for level in ROLES if db.scalar(
+        "SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r "
+        "ON r.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member "
+        "WHERE r.rolname = :role AND u.rolname = :login",
+        {"role": role_name(database, level), "login": login})]

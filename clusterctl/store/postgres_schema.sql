@@ -1,0 +1,130 @@
+CREATE TABLE agency (
+	id SERIAL NOT NULL, 
+	code VARCHAR(64) COLLATE "C" NOT NULL, 
+	code_key VARCHAR(64) COLLATE "C" NOT NULL, 
+	name VARCHAR(500) COLLATE "C" NOT NULL, 
+	name_key VARCHAR(500) COLLATE "C" NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (code_key)
+);
+
+CREATE TABLE clusterctl_meta (
+	name VARCHAR(64) COLLATE "C" NOT NULL, 
+	value VARCHAR(1000) COLLATE "C" NOT NULL, 
+	PRIMARY KEY (name)
+);
+
+CREATE TABLE directive (
+	id SERIAL NOT NULL, 
+	number VARCHAR(200) COLLATE "C" NOT NULL, 
+	number_key VARCHAR(200) COLLATE "C" NOT NULL, 
+	issued DATE NOT NULL, 
+	issuer VARCHAR(500) COLLATE "C" NOT NULL, 
+	title VARCHAR(4000) COLLATE "C" NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (number_key)
+);
+
+CREATE TABLE agency_alias (
+	agency_id INTEGER NOT NULL, 
+	alias VARCHAR(500) COLLATE "C" NOT NULL, 
+	alias_key VARCHAR(500) COLLATE "C" NOT NULL, 
+	PRIMARY KEY (agency_id, alias), 
+	FOREIGN KEY(agency_id) REFERENCES agency (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_agency_alias_alias_key ON agency_alias (alias_key);
+
+CREATE TABLE task (
+	id SERIAL NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	task_key VARCHAR(64) COLLATE "C" NOT NULL, 
+	title VARCHAR(4000) COLLATE "C" NOT NULL, 
+	title_key VARCHAR(4000) COLLATE "C" NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	due DATE, 
+	original_due DATE, 
+	status VARCHAR(16) COLLATE "C" NOT NULL, 
+	completed_on DATE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	version INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
+	CONSTRAINT ck_task_version CHECK (version >= 1), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+);
+
+CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on);
+
+CREATE INDEX ix_task_status_due ON task (status, due, completed_on, lead_id);
+
+CREATE TABLE task_history (
+	id SERIAL NOT NULL, 
+	task_id INTEGER NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	actor VARCHAR(200) COLLATE "C" NOT NULL, 
+	action VARCHAR(32) COLLATE "C" NOT NULL, 
+	changes VARCHAR COLLATE "C" NOT NULL, 
+	note VARCHAR COLLATE "C", 
+	source VARCHAR(1000) COLLATE "C", 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(task_id) REFERENCES task (id)
+);
+
+CREATE INDEX ix_task_history_task_id ON task_history (task_id);
+
+CREATE TABLE task_support (
+	task_id INTEGER NOT NULL, 
+	agency_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	PRIMARY KEY (task_id, agency_id), 
+	FOREIGN KEY(task_id) REFERENCES task (id) ON DELETE CASCADE, 
+	FOREIGN KEY(agency_id) REFERENCES agency (id)
+);
+
+CREATE INDEX ix_task_support_agency_id ON task_support (agency_id);
+
+CREATE FUNCTION clusterctl_bump_generation() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(64)) WHERE name = 'generation'; RETURN NULL; END $$;
+
+CREATE TRIGGER generation_agency_insert AFTER INSERT ON agency FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_agency_update AFTER UPDATE ON agency FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_agency_delete AFTER DELETE ON agency FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_agency_alias_insert AFTER INSERT ON agency_alias FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_agency_alias_update AFTER UPDATE ON agency_alias FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_agency_alias_delete AFTER DELETE ON agency_alias FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_directive_insert AFTER INSERT ON directive FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_directive_update AFTER UPDATE ON directive FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_directive_delete AFTER DELETE ON directive FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_insert AFTER INSERT ON task FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_update AFTER UPDATE ON task FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_delete AFTER DELETE ON task FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_support_insert AFTER INSERT ON task_support FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_support_update AFTER UPDATE ON task_support FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_support_delete AFTER DELETE ON task_support FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_history_insert AFTER INSERT ON task_history FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_history_update AFTER UPDATE ON task_history FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
+CREATE TRIGGER generation_task_history_delete AFTER DELETE ON task_history FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
+
