@@ -88,25 +88,10 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def example_db(tmp_path_factory):
-    """The example imported once; each test works on its own copy."""
-    from typer.testing import CliRunner
-
-    from clusterctl.cli.main import app
-
-    path = tmp_path_factory.mktemp("example") / "example.db"
-    result = CliRunner().invoke(app, ["--db", str(path), "import", str(EXAMPLE)])
-    assert result.exit_code == 0, result.output
-    return path
-
-
 @pytest.fixture
-def loaded(cli, example_db, db_path):
-    import shutil
-
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(example_db, db_path)
+def loaded(cli, register, templates):
+    """The example imported (once per run; each test works on its own copy)."""
+    templates.copy("example", lambda cli: cli("import", str(EXAMPLE)), register)
     cli("task", "start", "1")  # so that "reopen 1" is refused: it is open, not done
     return cli
 
@@ -125,6 +110,7 @@ def test_bad_argument_is_exit_2_one_line_and_changes_nothing(loaded, db_path, ar
     assert db_digest(db_path) == before
 
 
+@pytest.mark.sqlite
 def test_the_digest_sees_every_change(loaded, db_path):
     """The checks above could fail: a note (history only, which export leaves out), the
     metadata alone, and a reordering that keeps the same rows are each told apart."""

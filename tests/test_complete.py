@@ -115,6 +115,7 @@ def test_keys_with_wildcards_or_diacritics(board, seeded):
         "2029/UBND-KTTH#Đ1", "2029/UBND-KTTH#đ2"]
 
 
+@pytest.mark.sqlite  # a file's own states
 def test_tasks_are_limited(seeded, db_path):
     conn = sqlite3.connect(db_path)
     with conn:
@@ -145,6 +146,7 @@ def test_statuses_and_categories_are_the_fixed_values():
     assert complete.categories(None, "x") == []
 
 
+@pytest.mark.sqlite  # a file's own states
 def test_the_database_is_found_as_the_root_finds_it(board, db_path, tmp_path, monkeypatch):
     from clusterctl.cli.main import default_location
 
@@ -165,6 +167,7 @@ def every_source(ctx) -> list:
             complete.tasks(ctx, "2029/UBND-KTTH#")]
 
 
+@pytest.mark.sqlite  # a file's own states
 def test_no_database_no_candidates_and_nothing_created(db_path, capfd):
     assert every_source(context()) == [[], [], [], []]
     assert not db_path.exists() and not db_path.parent.exists()
@@ -179,6 +182,7 @@ def test_a_location_that_is_no_sqlite_file_gives_nothing(location, capfd):
     assert capfd.readouterr() == ("", "")
 
 
+@pytest.mark.sqlite  # a file's own states
 def test_a_damaged_database_gives_nothing(db_path, capfd):
     db_path.parent.mkdir(parents=True)
     db_path.write_bytes(b"not a database at all" * 100)
@@ -190,6 +194,7 @@ def test_a_damaged_database_gives_nothing(db_path, capfd):
     assert db_path.read_bytes() == b"not a database at all" * 100
 
 
+@pytest.mark.sqlite  # a file's own states
 def test_a_locked_database_gives_nothing_at_once(board, db_path):
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")
@@ -203,6 +208,7 @@ def test_a_locked_database_gives_nothing_at_once(board, db_path):
         holder.close()
 
 
+@pytest.mark.sqlite  # a file's own states
 def test_reading_leaves_the_database_and_its_folder_as_they_were(board, db_path):
     before = sorted(os.listdir(db_path.parent))
     stamp = db_path.stat().st_mtime_ns
@@ -244,6 +250,7 @@ def shell(line: str, kind: str = "bash") -> list[str]:
     return [line for line in result.stdout.splitlines() if line]
 
 
+@pytest.mark.sqlite  # a file's own states
 def test_through_the_shell_completion_protocol(board, db_path, tmp_path):
     assert shell("mini pick --agency S") == ["SCT", "SKHDT", "SởNV", "STC", "SXD"]
     assert shell("mini pick --agency sk") == ["skhdt"]

@@ -141,6 +141,7 @@ def test_shell_completion_through_the_installed_command(province):
     assert "--install-completion" in help_text and "--show-completion" in help_text
 
 
+@pytest.mark.sqlite  # the README's crontab reads a database file
 def test_the_readme_crontab_runs_in_cron_s_bare_environment(province, tmp_path):
     """Every line of the README's crontab, with only its variables and cron's PATH: the
     mails come out in UTF-8, at most 78 columns, with no colour codes."""

@@ -200,7 +200,7 @@ def _history(cli, task_id):
 def test_status_changes_are_recorded(seeded, monkeypatch):
     task_id = str(add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024"))
     seeded("task", "start", task_id, "--note", "bắt đầu")
-    monkeypatch.setenv("CLUSTERCTL_USER", "lan")
+    seeded.become("lan", "staff")
     seeded("task", "done", task_id, "--on", "2/7/2024", "--note", "đã xong")
     seeded("task", "reopen", task_id, "--note", "chưa đạt")
     seeded("task", "cancel", task_id, "--reason", "thu hồi")

@@ -102,16 +102,17 @@ def add_agency(db: Database, *, code: str, name: str, aliases: list[str]) -> Age
     code = check_code(code)
     name = check_text(name, _("agency name"))
     aliases = list(dict.fromkeys(check_text(a, _("alias")) for a in aliases))
-    with db.transaction():
-        matcher = AgencyMatcher(load_agencies(db))
-        for text in (code, name, *aliases):
-            if fold(text) in matcher.by_key:
-                other = matcher.by_id[min(matcher.by_key[fold(text)])]
-                raise InputError(
-                    _("{text!r} already names agency {code} ({name})").format(
-                        text=text, code=other.code, name=other.name)
-                )
-        agency_id = insert_agency(db, code=code, name=name, aliases=aliases, now=utc_now())
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            matcher = AgencyMatcher(load_agencies(db))
+            for text in (code, name, *aliases):
+                if fold(text) in matcher.by_key:
+                    other = matcher.by_id[min(matcher.by_key[fold(text)])]
+                    raise InputError(
+                        _("{text!r} already names agency {code} ({name})").format(
+                            text=text, code=other.code, name=other.name)
+                    )
+            agency_id = insert_agency(db, code=code, name=name, aliases=aliases, now=utc_now())
     return Agency(agency_id, code, name, aliases)
 
 

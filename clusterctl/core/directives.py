@@ -54,16 +54,17 @@ def add_directive(
     number = check_number(number)
     title = check_text(title, _("directive title"), limit=4000)
     issuer = check_text(issuer, _("issuer")) if issuer.strip() else ""
-    with db.transaction():
-        existing = db.scalar(
-            "SELECT number FROM directive WHERE number_key = :key", {"key": fold(number)}
-        )
-        if existing is not None:
-            raise InputError(
-                _("directive {number!r} already exists").format(number=existing)
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            existing = db.scalar(
+                "SELECT number FROM directive WHERE number_key = :key", {"key": fold(number)}
             )
-        directive_id = insert_directives(db, [Directive(0, number, issued, issuer, title)],
-                                         utc_now())[fold(number)]
+            if existing is not None:
+                raise InputError(
+                    _("directive {number!r} already exists").format(number=existing)
+                )
+            directive_id = insert_directives(db, [Directive(0, number, issued, issuer, title)],
+                                             utc_now())[fold(number)]
     return Directive(directive_id, number, issued, issuer, title)
 
 

@@ -80,9 +80,12 @@ def run_import(location: str, files: list[str], *, actor: Callable, today: date,
 
 
 def _no_database_yet(location: str) -> bool:
-    """Whether the database is an SQLite file that does not exist yet."""
+    """Whether there is no register at ``location`` yet: no SQLite file, or a PostgreSQL
+    database without clusterctl's tables."""
+    from clusterctl.store.schema import no_tables_yet
+
     path = sqlite_path(location)
-    return path is not None and not path.exists()
+    return not path.exists() if path is not None else no_tables_yet(location)
 
 
 def _open(location: str, *, write: bool):
@@ -162,16 +165,17 @@ def _import(location: str, parsed, source: str, files_fingerprint: str | None, a
             raise ImportRejected(empty_plan.problems, parsed.files)
     with _open(location, write=True) as db:
         db.prepare_bulk()
-        with db.transaction():
-            # Unless someone filled the new database meanwhile, the plan made against no
-            # database is the plan: planning 100,000 tasks twice would cost seconds.
-            fresh = empty_plan is not None and db.scalar(
-                "SELECT COUNT(*) FROM directive") == 0 and db.scalar(
-                "SELECT COUNT(*) FROM agency") == 0
-            plan = empty_plan if fresh else make_plan(db, parsed)
-            if plan.problems:
-                raise ImportRejected(plan.problems, parsed.files)  # rolls back
-            with progress(len(plan.tasks_added) + len(plan.tasks_updated)) as advance:
-                apply_plan(db, plan, actor=actor(db), source=source, progress=advance)
-            remember_import(db, files_fingerprint, plan_totals(plan))
+        for attempt in db.transactions():  # again if the server asks
+            with attempt:
+                # Unless someone filled the new database meanwhile, the plan made against no
+                # database is the plan: planning 100,000 tasks twice would cost seconds.
+                fresh = empty_plan is not None and db.scalar(
+                    "SELECT COUNT(*) FROM directive") == 0 and db.scalar(
+                    "SELECT COUNT(*) FROM agency") == 0
+                plan = empty_plan if fresh else make_plan(db, parsed)
+                if plan.problems:
+                    raise ImportRejected(plan.problems, parsed.files)  # rolls back
+                with progress(len(plan.tasks_added) + len(plan.tasks_updated)) as advance:
+                    apply_plan(db, plan, actor=actor(db), source=source, progress=advance)
+                remember_import(db, files_fingerprint, plan_totals(plan))
     return plan

@@ -69,24 +69,25 @@ def add_task(
     title = check_title(title)
     key = check_key(key) if key is not None else None
     note = _optional_note(note)
-    with db.transaction():
-        found = find_directive(db, directive)
-        check_due(due, found.issued)
-        lead_agency, supporters = resolve_agencies(
-            AgencyMatcher(load_agencies(db)), lead, support
-        )
-        if key is None:
-            key = next_key(db, found.id)
-        elif db.scalar(
-            "SELECT id FROM task WHERE directive_id = :d AND task_key = :k",
-            {"d": found.id, "k": key},
-        ) is not None:
-            raise InputError(
-                _("directive {number} already has a task {key!r}").format(
-                    number=found.number, key=key)
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            found = find_directive(db, directive)
+            check_due(due, found.issued)
+            lead_agency, supporters = resolve_agencies(
+                AgencyMatcher(load_agencies(db)), lead, support
             )
-        new = NewTask(found.id, key, title, lead_agency, supporters, due, note=note)
-        return TaskWriter(db, actor=actor).add([new])[0]
+            if key is None:
+                key = next_key(db, found.id)
+            elif db.scalar(
+                "SELECT id FROM task WHERE directive_id = :d AND task_key = :k",
+                {"d": found.id, "k": key},
+            ) is not None:
+                raise InputError(
+                    _("directive {number} already has a task {key!r}").format(
+                        number=found.number, key=key)
+                )
+            new = NewTask(found.id, key, title, lead_agency, supporters, due, note=note)
+            return TaskWriter(db, actor=actor).add([new])[0]
 
 
 @dataclass
@@ -135,21 +136,22 @@ def change_status(
     needs its reason as ``note``. Returns the changes made."""
     allowed_from, target = ACTIONS[action]
     note = check_note(note or "", _("reason")) if action == "cancel" else _optional_note(note)
-    with db.transaction():
-        current = _current(db, task_id, expect_version)
-        columns: dict = {"status": target}
-        if action == "done":  # a wrong date is wrong whatever the task's state
-            columns["completed_on"] = check_completion(on or today, current.issued, today)
-        if current.status not in allowed_from:
-            raise InputError(_status_refusal(current, action))
-        if action != "done" and current.completed_on is not None:
-            columns["completed_on"] = None
-        changes = {"status": [current.status, target]}
-        if "completed_on" in columns:
-            changes["completed_on"] = [iso_date(current.completed_on),
-                                       iso_date(columns["completed_on"])]
-        TaskWriter(db, actor=actor).change([current.change(Entry(action, changes, note),
-                                                           columns)])
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            current = _current(db, task_id, expect_version)
+            columns: dict = {"status": target}
+            if action == "done":  # a wrong date is wrong whatever the task's state
+                columns["completed_on"] = check_completion(on or today, current.issued, today)
+            if current.status not in allowed_from:
+                raise InputError(_status_refusal(current, action))
+            if action != "done" and current.completed_on is not None:
+                columns["completed_on"] = None
+            changes = {"status": [current.status, target]}
+            if "completed_on" in columns:
+                changes["completed_on"] = [iso_date(current.completed_on),
+                                           iso_date(columns["completed_on"])]
+            TaskWriter(db, actor=actor).change([current.change(Entry(action, changes, note),
+                                                               columns)])
     return changes
 
 
@@ -169,9 +171,10 @@ def _status_refusal(current: Current, action: str) -> str:
 def add_note(db: Database, task_id: int, *, text: str, actor: str) -> None:
     """Record a progress note (tình hình thực hiện) in the task's history."""
     text = check_note(text)
-    with db.transaction():
-        current = _current(db, task_id)
-        TaskWriter(db, actor=actor).change([current.change(Entry("note", {}, text))])
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            current = _current(db, task_id)
+            TaskWriter(db, actor=actor).change([current.change(Entry("note", {}, text))])
 
 
 def extend_task(
@@ -180,23 +183,24 @@ def extend_task(
 ) -> dict:
     """Move the due date later (gia hạn); the original due date is kept."""
     reason = check_note(reason, _("reason"))
-    with db.transaction():
-        current = _current(db, task_id, expect_version)
-        if current.status not in ACTIVE:
-            raise InputError(_status_refusal(current, "extended"))
-        if current.due is None:
-            raise InputError(
-                _("task {id} has no due date (ongoing), so it cannot be extended; give it one "
-                  "with 'clusterctl task edit {id} --due DATE'").format(id=task_id))
-        if to <= current.due:
-            raise InputError(
-                _("an extension moves the due date later, and {to} is not after {due}; to "
-                  "correct a wrongly entered due date, use 'clusterctl task edit {id} --due "
-                  "DATE'").format(to=to.isoformat(), due=current.due.isoformat(), id=task_id))
-        check_due(to, current.issued)
-        changes = {"due": [iso_date(current.due), to.isoformat()]}
-        TaskWriter(db, actor=actor).change([current.change(Entry("extend", changes, reason),
-                                                           {"due": to})])
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            current = _current(db, task_id, expect_version)
+            if current.status not in ACTIVE:
+                raise InputError(_status_refusal(current, "extended"))
+            if current.due is None:
+                raise InputError(
+                    _("task {id} has no due date (ongoing), so it cannot be extended; give it one "
+                      "with 'clusterctl task edit {id} --due DATE'").format(id=task_id))
+            if to <= current.due:
+                raise InputError(
+                    _("an extension moves the due date later, and {to} is not after {due}; to "
+                      "correct a wrongly entered due date, use 'clusterctl task edit {id} --due "
+                      "DATE'").format(to=to.isoformat(), due=current.due.isoformat(), id=task_id))
+            check_due(to, current.issued)
+            changes = {"due": [iso_date(current.due), to.isoformat()]}
+            TaskWriter(db, actor=actor).change([current.change(Entry("extend", changes, reason),
+                                                               {"due": to})])
     return changes
 
 
@@ -212,35 +216,36 @@ def edit_task(
     """
     title = check_title(title) if title is not None else None
     note = _optional_note(note)
-    with db.transaction():
-        current = _current(db, task_id, expect_version)
-        old_lead, old_support = agencies_of(db, task_id)
-        matcher = AgencyMatcher(load_agencies(db))
-        new_lead = matcher.find(lead if lead is not None else old_lead)
-        if support is None:  # keep the supporters, less one that now leads
-            support = [code for code in old_support if code != new_lead.code]
-        new_lead, new_support = resolve_agencies(matcher, new_lead.code, support)
-        columns: dict = {}
-        changes: dict = {}
-        if title is not None and title != current.title:
-            columns.update(title=title, title_key=fold(title))
-            changes["title"] = [current.title, title]
-        if new_lead.id != current.lead_id:
-            columns["lead_id"] = new_lead.id
-            changes["lead"] = [old_lead, new_lead.code]
-        new_codes = [a.code for a in new_support]
-        if new_codes != old_support:
-            changes["support"] = [old_support, new_codes]
-        if (due is not None or no_due) and due != current.due:
-            check_due(due, current.issued)
-            columns["due"] = due
-            changes["due"] = [iso_date(current.due), iso_date(due)]
-            if current.original_due == current.due:  # never extended: it was entered wrong
-                columns["original_due"] = due
-                changes["original_due"] = [iso_date(current.original_due), iso_date(due)]
-        if not changes:
-            raise InputError(_("nothing to change: task {id} is already so").format(id=task_id))
-        change = current.change(Entry("edit", changes, note), columns,
-                                new_support if "support" in changes else None)
-        TaskWriter(db, actor=actor).change([change])
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            current = _current(db, task_id, expect_version)
+            old_lead, old_support = agencies_of(db, task_id)
+            matcher = AgencyMatcher(load_agencies(db))
+            new_lead = matcher.find(lead if lead is not None else old_lead)
+            if support is None:  # keep the supporters, less one that now leads
+                support = [code for code in old_support if code != new_lead.code]
+            new_lead, new_support = resolve_agencies(matcher, new_lead.code, support)
+            columns: dict = {}
+            changes: dict = {}
+            if title is not None and title != current.title:
+                columns.update(title=title, title_key=fold(title))
+                changes["title"] = [current.title, title]
+            if new_lead.id != current.lead_id:
+                columns["lead_id"] = new_lead.id
+                changes["lead"] = [old_lead, new_lead.code]
+            new_codes = [a.code for a in new_support]
+            if new_codes != old_support:
+                changes["support"] = [old_support, new_codes]
+            if (due is not None or no_due) and due != current.due:
+                check_due(due, current.issued)
+                columns["due"] = due
+                changes["due"] = [iso_date(current.due), iso_date(due)]
+                if current.original_due == current.due:  # never extended: it was entered wrong
+                    columns["original_due"] = due
+                    changes["original_due"] = [iso_date(current.original_due), iso_date(due)]
+            if not changes:
+                raise InputError(_("nothing to change: task {id} is already so").format(id=task_id))
+            change = current.change(Entry("edit", changes, note), columns,
+                                    new_support if "support" in changes else None)
+            TaskWriter(db, actor=actor).change([change])
     return changes

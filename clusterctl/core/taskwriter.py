@@ -99,7 +99,11 @@ class TaskWriter:
     # -- new tasks ----------------------------------------------------------------------
     def add(self, tasks: list[NewTask], progress: Callable[[int], None] = _nothing) -> list[int]:
         """Insert new tasks with their supporters and "created" entries; return their ids."""
-        rebuild = self._set_indexes_aside() if len(tasks) >= BULK else []
+        # In SQLite whoever writes may set triggers and indexes aside; on PostgreSQL they
+        # are the owner's (an importing admin is not), and stay: its triggers fire once
+        # per statement anyway.
+        bulk = len(tasks) >= BULK and self.db.dialect == "sqlite"
+        rebuild = self._set_indexes_aside() if bulk else []
         rows = [{
             "directive_id": t.directive_id, "key": t.key, "title": t.title,
             "title_key": fold(t.title), "lead_id": self.agency_id(t.lead), "due": t.due,

@@ -10,7 +10,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,38 @@ class Database:
                 self.conn.commit()
         finally:
             self.in_transaction = False
+
+    def transactions(self, *, tries: int = 4) -> Iterator[AbstractContextManager["Database"]]:
+        """Transactions, one after another until one commits: a body that the server gave
+        up for another transaction's sake (a deadlock, a serialization failure) runs again,
+        quietly, up to ``tries`` times in all. Use as::
+
+            for attempt in db.transactions():
+                with attempt:
+                    ...  # reads and writes, run again from the start if need be
+        """
+        for number in range(1, tries + 1):
+            committed: list[bool] = []
+            yield self._attempt(committed, last=number == tries)
+            if committed:
+                return
+
+    @contextmanager
+    def _attempt(self, committed: list[bool], *, last: bool) -> Iterator["Database"]:
+        from clusterctl.errors import RetryableError
+
+        try:
+            with self.transaction():
+                yield self
+        except RetryableError:
+            if last:
+                raise
+            import random
+            import time
+
+            time.sleep(random.uniform(0.01, 0.1))  # let the other one finish first
+            return  # the error is swallowed: the loop runs the body again
+        committed.append(True)
 
     @contextmanager
     def snapshot(self) -> Iterator["Database"]:

@@ -17,12 +17,14 @@ def check_database(db: Database) -> dict:
     if db.dialect == "sqlite":
         problems = [row[0] for row in db.rows("PRAGMA integrity_check") if row[0] != "ok"]
         problems += db.foreign_key_problems()
+        advice = _("{path} is damaged: {problem}{more}; restore it from a backup")
     else:
         problems = _postgres_problems(db)
+        advice = _("{path} is not as clusterctl made it: {problem}{more}; its owner can "
+                   "make it so again with 'clusterctl init'")
     if problems:
         more = _(" (and {n} more)").format(n=len(problems) - 1) if len(problems) > 1 else ""
-        raise DatabaseError(_("{path} is damaged: {problem}{more}; restore it from a backup")
-                            .format(path=db.location, problem=problems[0], more=more))
+        raise DatabaseError(advice.format(path=db.location, problem=problems[0], more=more))
     counts = {table: db.scalar(f"SELECT COUNT(*) FROM {table}")
               for table in ("task", "directive", "agency")}
     return {"tasks": counts["task"], "directives": counts["directive"],
@@ -49,8 +51,7 @@ def _postgres_problems(db: Database) -> list[str]:
                      "WHERE s.nspname = current_schema() AND NOT c.convalidated ORDER BY 1")]
     database = db.conn.info.dbname
     roles = {name for (name,) in db.rows("SELECT rolname FROM pg_catalog.pg_roles")}
-    problems += [_("role {name} is missing; the owner can create it again with "
-                   "'clusterctl init'").format(name=name)
+    problems += [_("role {name} is missing").format(name=name)
                  for name in (role_name(database, r) for r in ROLES) if name not in roles]
     return problems
 

@@ -131,10 +131,14 @@ def postgres_ddl() -> str:
     from sqlalchemy import String
     from sqlalchemy.dialects import postgresql
 
+    # SQLite stores any length; here the two columns whose text clusterctl does not bound
+    # (the import's bookmark, the list of imported files) are unbounded as well.
+    unbounded = {("clusterctl_meta", "value"), ("task_history", "source")}
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             if isinstance(getattr(column.type, "impl", column.type), String):
-                column.type = String(column.type.length, collation="C")
+                length = None if (table.name, column.name) in unbounded else column.type.length
+                column.type = String(length, collation="C")
     return "".join(f"{statement};\n\n" for statement in ddl_statements(postgresql.dialect()))
 
 

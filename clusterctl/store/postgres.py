@@ -193,6 +193,9 @@ class PostgresDatabase(Database):
     def translate(self, exc: psycopg.Error) -> Exception:
         if isinstance(exc, pgerrors.InsufficientPrivilege):
             return refused(self.needed_role, self.conn.info.user, self.location)
+        if isinstance(exc, psycopg.DataError) and "NUL" in str(exc):  # refused by psycopg
+            return InputError(_("PostgreSQL cannot hold text with a NUL character (\\x00); "
+                                "remove it"))
         if isinstance(exc, pgerrors.SerializationFailure | pgerrors.DeadlockDetected):
             return RetryableError(_("the database {path} was busy with other changes; try "
                                     "again").format(path=self.location))

@@ -12,7 +12,7 @@ CREATE TABLE agency (
 
 CREATE TABLE clusterctl_meta (
 	name VARCHAR(64) COLLATE "C" NOT NULL, 
-	value VARCHAR(1000) COLLATE "C" NOT NULL, 
+	value VARCHAR COLLATE "C" NOT NULL, 
 	PRIMARY KEY (name)
 );
 
@@ -72,7 +72,7 @@ CREATE TABLE task_history (
 	action VARCHAR(32) COLLATE "C" NOT NULL, 
 	changes VARCHAR COLLATE "C" NOT NULL, 
 	note VARCHAR COLLATE "C", 
-	source VARCHAR(1000) COLLATE "C", 
+	source VARCHAR COLLATE "C", 
 	PRIMARY KEY (id), 
 	FOREIGN KEY(task_id) REFERENCES task (id)
 );

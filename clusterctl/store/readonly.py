@@ -1,7 +1,7 @@
-"""Reading an SQLite database strictly read-only, quickly, and silently: for shell completion,
-which runs at each Tab while a command line is being typed. It never creates, migrates or
-locks a database, leaves no -wal or -shm file behind, and whatever goes wrong (no database, a
-damaged or locked one, a URL that is not a file) answers with no rows.
+"""Reading a database strictly read-only, quickly, and silently: for shell completion, which
+runs at each Tab while a command line is being typed. It never creates, migrates or locks a
+database, leaves no -wal or -shm file behind, and whatever goes wrong (no database, a damaged
+or locked one, a server that does not answer, a URL of another kind) answers with no rows.
 """
 
 import sqlite3
@@ -46,6 +46,8 @@ def rows(location: str, name: str, params: tuple) -> list[tuple]:
     """The rows of the statement ``name`` on the database at ``location``, or none whatever
     goes wrong."""
     try:
+        if location.startswith(("postgresql://", "postgres://")):
+            return _server_rows(location, name, params)
         uri = _uri(location)
         if uri is None:
             return []
@@ -56,3 +58,17 @@ def rows(location: str, name: str, params: tuple) -> list[tuple]:
             conn.close()
     except Exception:  # a completion prints nothing, whatever the database's state
         return []
+
+
+def _server_rows(location: str, name: str, params: tuple) -> list[tuple]:
+    """The same statement on PostgreSQL, in a read-only transaction that gives up at once
+    rather than wait (psycopg takes ``%s``, and a regular expression stands for GLOB)."""
+    import psycopg
+
+    sql = STATEMENTS[name].replace("?", "%s").replace(
+        "t.task_key GLOB '*[^ -~]*'", "t.task_key ~ '[^ -~]'")
+    with psycopg.connect(location, connect_timeout=2, autocommit=True) as conn:
+        conn.execute("BEGIN READ ONLY")
+        conn.execute(f"SET LOCAL statement_timeout = {int(TIMEOUT * 1000)}")
+        return [tuple(str(v) if not isinstance(v, str | int) else v for v in row)
+                for row in conn.execute(sql, params).fetchall()]

@@ -93,6 +93,15 @@ def init_database(location: str) -> bool:
         db.close()
 
 
+def no_tables_yet(location: str) -> bool:
+    """Whether the database at ``location`` (which exists) has no clusterctl tables yet."""
+    db = open_database(location, write=False, upgrading=True)
+    try:
+        return read_version(db) is None
+    finally:
+        db.close()
+
+
 def ensure_schema(db: Database, *, write: bool) -> None:
     version = read_version(db)
     if version is None:
