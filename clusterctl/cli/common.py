@@ -113,8 +113,8 @@ def database(*, write: bool, role: str | None = None) -> Iterator:
     named when the server refuses it."""
     from clusterctl.store.schema import open_database
 
-    db = open_database(session().location, write=write)
-    db.needed_role = role or ("staff" if write else "viewer")
+    db = open_database(session().location, write=write,
+                       role=role or ("staff" if write else "viewer"))
     try:
         if write:
             yield db

@@ -91,9 +91,8 @@ def _no_database_yet(location: str) -> bool:
 def _open(location: str, *, write: bool):
     from clusterctl.store.schema import open_database
 
-    db = open_database(location, write=write)
-    db.needed_role = "admin"  # on PostgreSQL: imports are for admins
-    return contextlib.closing(db)
+    # On PostgreSQL imports are for admins: named if the server refuses one.
+    return contextlib.closing(open_database(location, write=write, role="admin"))
 
 
 def _unchanged_since_last_import(location: str, files_fingerprint: str | None) -> dict | None:

@@ -19,7 +19,7 @@ def check_database(db: Database) -> dict:
         problems += db.foreign_key_problems()
         advice = _("{path} is damaged: {problem}{more}; restore it from a backup")
     else:
-        problems = _postgres_problems(db)
+        problems = _postgres_problems(db, read_version(db))
         advice = _("{path} is not as clusterctl made it: {problem}{more}; its owner can "
                    "make it so again with 'clusterctl init'")
     if problems:
@@ -31,7 +31,7 @@ def check_database(db: Database) -> dict:
             "agencies": counts["agency"], "version": read_version(db)}
 
 
-def _postgres_problems(db: Database) -> list[str]:
+def _postgres_problems(db: Database, version: int) -> list[str]:
     from clusterctl.store.copying import COLUMNS
     from clusterctl.store.pgroles import ROLES, role_name
     from clusterctl.store.triggers import GENERATION_TABLES
@@ -41,9 +41,10 @@ def _postgres_problems(db: Database) -> list[str]:
     triggers = {name for (name,) in db.rows(
         "SELECT tgname FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
         "AND tgname LIKE 'generation%'")}
-    problems += [_("trigger {name} is missing or disabled").format(name=name)
-                 for table in GENERATION_TABLES for event in ("insert", "update", "delete")
-                 if (name := f"generation_{table}_{event}") not in triggers]
+    if version >= 2:  # schema version 1 had no triggers; its upgrade makes them
+        problems += [_("trigger {name} is missing or disabled").format(name=name)
+                     for table in GENERATION_TABLES for event in ("insert", "update", "delete")
+                     if (name := f"generation_{table}_{event}") not in triggers]
     problems += [_("constraint {name} on {table} is not validated").format(name=n, table=t)
                  for n, t in db.rows(
                      "SELECT c.conname, c.conrelid::regclass::text FROM pg_catalog.pg_constraint c "

@@ -74,8 +74,38 @@ def _v2(db: Database) -> None:
             "BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS "
             "TEXT) WHERE name = 'generation'; END"
             for table in _GENERATION_TABLES for event in ("INSERT", "UPDATE", "DELETE")])
-    else:  # a DATE column needs no check; clusterctl's own transactions move the generation
-        db.execute("ALTER TABLE task ADD CONSTRAINT ck_task_version CHECK (version >= 1)")
+    else:  # PostgreSQL (a DATE column needs no check)
+        db.script([
+            "ALTER TABLE task ADD CONSTRAINT ck_task_version CHECK (version >= 1)",
+            # Text compares byte by byte, as in SQLite, whatever the server's locale; the
+            # import's bookmark and the list of imported files have no length limit.
+            *(f'ALTER TABLE {table} ALTER COLUMN {column} TYPE {kind} COLLATE "C"'
+              for table, columns in _PG_TEXT_V2.items() for column, kind in columns),
+            _PG_BUMP_V2,
+            *(f"CREATE TRIGGER generation_{table}_{event.lower()} AFTER {event} ON {table} "
+              "FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation()"
+              for table in _GENERATION_TABLES for event in ("INSERT", "UPDATE", "DELETE")),
+        ])
+
+
+_PG_TEXT_V2 = {
+    "agency": (("code", "VARCHAR(64)"), ("code_key", "VARCHAR(64)"), ("name", "VARCHAR(500)"),
+               ("name_key", "VARCHAR(500)")),
+    "clusterctl_meta": (("value", "VARCHAR"),),
+    "directive": (("number", "VARCHAR(200)"), ("number_key", "VARCHAR(200)"),
+                  ("issuer", "VARCHAR(500)"), ("title", "VARCHAR(4000)")),
+    "agency_alias": (("alias", "VARCHAR(500)"), ("alias_key", "VARCHAR(500)")),
+    "task": (("task_key", "VARCHAR(64)"), ("title", "VARCHAR(4000)"),
+             ("title_key", "VARCHAR(4000)"), ("status", "VARCHAR(16)")),
+    "task_history": (("actor", "VARCHAR(200)"), ("action", "VARCHAR(32)"),
+                     ("changes", "VARCHAR"), ("note", "VARCHAR"), ("source", "VARCHAR")),
+}
+_PG_BUMP_V2 = (
+    "CREATE FUNCTION clusterctl_bump_generation() RETURNS trigger LANGUAGE plpgsql "
+    "SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN UPDATE clusterctl_meta SET "
+    "value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(64)) WHERE name = 'generation'; "
+    "RETURN NULL; END $$"
+)
 
 
 # Append-only. Version 1 is the schema of clusterctl 0.1.0.

@@ -20,7 +20,8 @@ APPLICATION = "clusterctl"
 SQLITE_SCHEMA = Path(__file__).with_name("sqlite_schema.sql")
 
 
-def open_database(location: str, *, write: bool, upgrading: bool = False) -> Database:
+def open_database(location: str, *, write: bool, upgrading: bool = False,
+                  role: str | None = None) -> Database:
     """Open the database at ``location`` (a path, or a ``postgresql://`` URL).
 
     A command that writes creates a missing database; one that only reads refuses to. An
@@ -46,6 +47,8 @@ def open_database(location: str, *, write: bool, upgrading: bool = False) -> Dat
                 .format(path=location)
             )
         db = connect_sqlite(path, location, create=write)
+    if role:
+        db.needed_role = role  # named if the server refuses even the schema's version
     try:
         if not upgrading:
             ensure_schema(db, write=write)
@@ -87,10 +90,22 @@ def init_database(location: str) -> bool:
 
             db.needed_role = "owner"
             with db.transaction():
-                db.script(setup_statements(db))
+                db.script(_missing_triggers(db) + setup_statements(db))
         return existed
     finally:
         db.close()
+
+
+def _missing_triggers(db: Database) -> list[str]:
+    """PostgreSQL: the statements that make the generation triggers (and their function)
+    that someone dropped."""
+    triggers = {name for (name,) in db.rows(
+        "SELECT tgname FROM pg_catalog.pg_trigger WHERE NOT tgisinternal")}
+    function = db.scalar("SELECT 1 FROM pg_catalog.pg_proc "
+                         "WHERE proname = 'clusterctl_bump_generation'")
+    return [statement for statement in schema_statements(db)
+            if (statement.startswith("CREATE TRIGGER") and statement.split()[2] not in triggers)
+            or (statement.startswith("CREATE FUNCTION") and not function)]
 
 
 def no_tables_yet(location: str) -> bool:
@@ -223,7 +238,13 @@ def upgrade_database(location: str) -> tuple[int, int, str | None]:
         if pending(version) and path is not None:
             backup = str(_free_name(path, version))
             backup_database(db, backup)
+        db.needed_role = "owner"
         reached, applied = apply_migrations(db, version)
+        if db.dialect == "postgresql":  # the roles' rights on tables a migration made
+            from clusterctl.store.pgroles import setup_statements
+
+            with db.transaction():
+                db.script(setup_statements(db))
         # Upgraded by another process meanwhile: nothing was done here.
         return (version if applied else reached), reached, backup
     finally:
