@@ -277,3 +277,33 @@ def test_json_of_a_history_entry_survives_the_server(pg):
     entry = pg.json("task", "show", str(task_id))["history"][0]
     assert entry["note"] == "ghi \"chú\" [x]"
     assert json.loads(json.dumps(entry))["changes"]["lead"] == [None, "SCT"]
+
+
+def test_a_database_that_is_not_ready_is_exit_3_and_left_alone(pg_server, pg, cli_bare):
+    empty = pg_server.create()
+    try:
+        url = pg_server.url(empty)
+        error = cli_bare.fails("--db", url, "task", "list", code=3)
+        assert "is empty; create the clusterctl tables with 'clusterctl init'" in error
+        assert pg_server.sql(f"SELECT 1 FROM pg_database WHERE datname = '{empty}'")
+        assert not psycopg.connect(url).execute(
+            "SELECT 1 FROM pg_tables WHERE schemaname = 'public'").fetchall()
+    finally:
+        pg_server.drop(empty)
+    missing = pg_server.url("no_such_register")
+    assert "does not exist; create it with 'createdb'" in cli_bare.fails(
+        "--db", missing, "task", "list", code=3)
+    nobody = (f"postgresql:///x?host={pg_server.info['host']}&port=1&user=tester")
+    assert "cannot connect to the PostgreSQL server" in cli_bare.fails(
+        "--db", nobody, "task", "list", code=3)
+    psql(pg, "tester", "UPDATE clusterctl_meta SET value = '999' WHERE name = 'schema_version'")
+    before = db_digest(pg.register)
+    error = pg.fails("task", "list", code=3)
+    assert "newer clusterctl" in error and "999" in error
+    pg.fails("agency", "add", "SYT", "Sở Y tế", code=3)
+    assert db_digest(pg.register) == before
+
+
+@pytest.fixture
+def cli_bare():
+    return Cli()

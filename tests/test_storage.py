@@ -17,6 +17,7 @@ from tests.conftest import db_digest
     [("task", "list"), ("agency", "list"), ("directive", "list"), ("task", "show", "1"),
      ("directive", "show", "X"), ("agency", "show", "SCT")],
 )
+@pytest.mark.sqlite  # a file's own states (test_postgres has the server's)
 def test_read_on_missing_database_exits_3_and_creates_nothing(cli, db_path, args):
     error = cli.fails(*args, code=3)
     assert str(db_path) in error
@@ -25,6 +26,7 @@ def test_read_on_missing_database_exits_3_and_creates_nothing(cli, db_path, args
     assert not db_path.parent.exists()
 
 
+@pytest.mark.sqlite  # a file's own states (test_postgres has the server's)
 def test_init_creates_private_wal_database_and_prints_path(cli, db_path):
     result = cli("init")
     assert result.stdout.strip() == str(db_path)
@@ -40,6 +42,7 @@ def test_init_creates_private_wal_database_and_prints_path(cli, db_path):
     assert "already exists" in again.stderr
 
 
+@pytest.mark.sqlite  # a file's own states (test_postgres has the server's)
 def test_first_write_creates_the_database(cli, db_path):
     cli("agency", "add", "SCT", "Sở Công Thương")
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
@@ -82,6 +85,7 @@ def test_unknown_url_scheme_is_exit_3(cli):
     assert "nosuchdb://x/y" in error
 
 
+@pytest.mark.sqlite  # a file's own states (test_postgres has the server's)
 def test_newer_schema_is_refused(cli, db_path):
     cli("init")
     conn = sqlite3.connect(db_path)
@@ -97,6 +101,7 @@ def test_newer_schema_is_refused(cli, db_path):
     assert db_digest(db_path) == digest  # nor anything in a write-ahead log
 
 
+@pytest.mark.sqlite  # a file's own states (test_postgres has the server's)
 def test_foreign_sqlite_database_is_refused(cli, db_path):
     db_path.parent.mkdir()
     conn = sqlite3.connect(db_path)
@@ -110,6 +115,7 @@ def test_foreign_sqlite_database_is_refused(cli, db_path):
     assert db_digest(db_path) == before  # no clusterctl table was added to it
 
 
+@pytest.mark.sqlite  # a file's own states (test_postgres has the server's)
 def test_garbage_file_is_refused(cli, db_path):
     db_path.parent.mkdir()
     db_path.write_bytes(b"this is not sqlite at all" * 100)
@@ -125,6 +131,7 @@ def test_database_path_is_a_folder(cli, tmp_path):
     assert "is a folder" in error
 
 
+@pytest.mark.sqlite  # a file's own states (test_postgres has the server's)
 def test_locked_database_waits_then_exits_3(cli, db_path, monkeypatch):
     cli("init")
     before = db_digest(db_path)

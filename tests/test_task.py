@@ -306,12 +306,7 @@ HOSTILE = "[bold red]Đỏ[/] [link=http://x]y[/link] \x1b[2J\x1b]0;pwned\x07 \u
 def _force_title(cli, task_id: int, title: str) -> None:
     """Control characters cannot be stored through the CLI; put them in the database
     directly, as a damaged import or another program might."""
-    import sqlite3
-
-    conn = sqlite3.connect(cli("db", "path").stdout.strip())
-    conn.execute("UPDATE task SET title = ? WHERE id = ?", (title, task_id))
-    conn.commit()
-    conn.close()
+    cli.register.sql("UPDATE task SET title = ? WHERE id = ?", (title, task_id))
 
 
 @pytest.mark.parametrize("fmt", ["plain", "table", "csv"])

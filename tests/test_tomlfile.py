@@ -79,6 +79,7 @@ TIMES = ("at", "created_at", "updated_at")  # when each import ran: all else is 
 
 
 @needs_rtoml
+@pytest.mark.sqlite  # a matter of the parser, not of the engine
 def test_import_without_rtoml_gives_the_same_database(cli, tmp_path, monkeypatch):
     from tests.conftest import db_digest
 

@@ -179,7 +179,7 @@ def root(
         str | None,
         typer.Option(
             "--db", envvar="CLUSTERCTL_DB", metavar="PATH|URL",
-            help=_("The database: a file path or an SQLAlchemy URL [default: clusterctl.db in "
+            help=_("The database: a file path or a postgresql:// URL [default: clusterctl.db in "
                    "the user's data folder]."),
             show_default=False,
         ),

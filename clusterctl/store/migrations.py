@@ -102,9 +102,11 @@ _PG_TEXT_V2 = {
 }
 _PG_BUMP_V2 = (
     "CREATE FUNCTION clusterctl_bump_generation() RETURNS trigger LANGUAGE plpgsql "
-    "SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN UPDATE clusterctl_meta SET "
-    "value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(64)) WHERE name = 'generation'; "
-    "RETURN NULL; END $$"
+    "SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN "
+    "IF current_setting('clusterctl.bumped', true) = 'yes' THEN RETURN NULL; END IF; "
+    "PERFORM set_config('clusterctl.bumped', 'yes', true); "
+    "UPDATE clusterctl_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(64)) "
+    "WHERE name = 'generation'; RETURN NULL; END $$"
 )
 
 

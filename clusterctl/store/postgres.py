@@ -220,6 +220,10 @@ def translate_error(exc: Exception, location: str) -> DatabaseError:
     shown = redact(location)
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     first = first.removeprefix("connection failed: ")
+    reason = first.rpartition("FATAL:")[2].strip()  # libpq's "connection to ... failed: FATAL:"
+    if isinstance(exc, psycopg.OperationalError) and reason.startswith("database ") and (
+            reason.endswith("does not exist")):
+        exc = pgerrors.InvalidCatalogName()
     if isinstance(exc, pgerrors.LockNotAvailable | pgerrors.QueryCanceled):
         from clusterctl.config import busy_timeout
 
@@ -229,9 +233,13 @@ def translate_error(exc: Exception, location: str) -> DatabaseError:
     elif isinstance(exc, pgerrors.InvalidCatalogName):
         text = _("the PostgreSQL database of {path} does not exist; create it with "
                  "'createdb', then run 'clusterctl init'").format(path=shown)
+    elif isinstance(exc, psycopg.OperationalError) and "password" in reason:
+        text = _("the PostgreSQL server of {path} refused the login: {reason}; put your "
+                 "password in ~/.pgpass (mode 0600) or PGPASSWORD").format(
+            path=shown, reason=reason)
     elif isinstance(exc, psycopg.OperationalError):
         text = _("cannot connect to the PostgreSQL server of {path}: {reason}; check that it "
-                 "runs and that your login may connect").format(path=shown, reason=first)
+                 "runs and that your login may connect").format(path=shown, reason=reason)
     else:
         text = _("database error in {path}: {error}").format(path=shown, error=first)
     return DatabaseError(scrub(text, location))

@@ -90,7 +90,7 @@ CREATE TABLE task_support (
 
 CREATE INDEX ix_task_support_agency_id ON task_support (agency_id);
 
-CREATE FUNCTION clusterctl_bump_generation() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(64)) WHERE name = 'generation'; RETURN NULL; END $$;
+CREATE FUNCTION clusterctl_bump_generation() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN IF current_setting('clusterctl.bumped', true) = 'yes' THEN RETURN NULL; END IF; PERFORM set_config('clusterctl.bumped', 'yes', true); UPDATE clusterctl_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(64)) WHERE name = 'generation'; RETURN NULL; END $$;
 
 CREATE TRIGGER generation_agency_insert AFTER INSERT ON agency FOR EACH STATEMENT EXECUTE FUNCTION clusterctl_bump_generation();
 
