@@ -164,23 +164,31 @@ def create_schema(db: Database) -> None:
     """Create every table of the current schema and stamp its version."""
     statements = schema_statements(db)
     db.prepare_new()
-    db.needed_role = "owner"
-    with db.transaction(bump=False):
-        if db.table_names():  # another process created it while we waited for the lock
-            return
-        db.script(statements)
-        if db.dialect == "postgresql":
-            from clusterctl.store.pgroles import setup_statements
+    role, db.needed_role = db.needed_role, "owner"  # for this step only
+    try:
+        with db.transaction(bump=False):
+            if db.table_names():  # another process created it while we waited for the lock
+                return
+            db.script(statements)
+            if db.dialect == "postgresql":
+                from clusterctl.store.pgroles import setup_statements
 
-            db.script(setup_statements(db))
-        db.executemany(
-            "INSERT INTO clusterctl_meta (name, value) VALUES (:name, :value)",
-            [
-                {"name": "application", "value": APPLICATION},
-                {"name": "schema_version", "value": str(SCHEMA_VERSION)},
-                {"name": "generation", "value": "0"},
-            ],
-        )
+                db.script(setup_statements(db))
+            _stamp(db)
+    finally:
+        db.needed_role = role
+
+
+def _stamp(db: Database) -> None:
+    """What a new database says of itself: whose it is, its version, generation 0."""
+    db.executemany(
+        "INSERT INTO clusterctl_meta (name, value) VALUES (:name, :value)",
+        [
+            {"name": "application", "value": APPLICATION},
+            {"name": "schema_version", "value": str(SCHEMA_VERSION)},
+            {"name": "generation", "value": "0"},
+        ],
+    )
 
 
 def schema_statements(db: Database) -> list[str]:
