@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time clusterctl as a user feels it, side by side with Taskwarrior, at several sizes.
 
-    python benchmarks/bench.py [--sizes 1000,10000,100000] [--runs 5] [--output FILE]
+    python benchmarks/bench.py [--sizes 1000,10000,100000] [--runs 5] [--postgres]
+                               [--output FILE]
 
 For each size: generate a task list with examples/generate.py (fixed seed, 40 agencies, N/10
 directives, due dates ±180 days around 2024-07-01, about half done), import it into a fresh
@@ -9,6 +10,12 @@ database, then time whole processes, start to exit, each after a warm-up run, an
 median, the spread (min-max) and the peak memory (RSS) of each command. When Taskwarrior's
 `task` is on PATH the same tasks are imported into it, and each pair of commands is run
 alternately in the same loop, so that both see the same machine.
+
+With --postgres the same tasks are imported, with the same commands, into a PostgreSQL
+database of their own on a throwaway server (tests/pgserver.py; or the one that
+CLUSTERCTL_TEST_PGHOST, CLUSTERCTL_TEST_PGPORT and CLUSTERCTL_TEST_PGUSER name), whose commands
+join the same loops; `db copy --to` from the SQLite file into an empty PostgreSQL database is
+timed too. The databases are dropped, and the throwaway server stopped, at the end.
 
 Reports run without --as-of (today), as Taskwarrior's do: the generated due dates are all in
 the past by then, so both tools judge the same tasks overdue.
@@ -30,6 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2024-07-01"
 TW_RC = ["rc.confirmation=off", "rc.verbose=nothing"]
+COPY_RUNS = 3  # db copy --to: each a whole copy of the register, not in the median loop
+# The throwaway test server trades durability for speed; the benchmark's commits wait for
+# the disk, as they do on a server as PostgreSQL ships and on SQLite.
+DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 
 
 def clusterctl_command() -> list[str]:
@@ -117,6 +128,81 @@ def remover(*paths: Path):
     return prepare
 
 
+class Postgres:
+    """The PostgreSQL server of a run: the one CLUSTERCTL_TEST_PGHOST, CLUSTERCTL_TEST_PGPORT
+    and CLUSTERCTL_TEST_PGUSER name, else a throwaway one started with tests/pgserver.py in
+    ``folder``. Databases are made and dropped as its superuser, with psql when it is on PATH
+    (else psycopg, in a child process: this one must stay small, see bench_size)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder: Path | None = None
+        self.made: set[str] = set()
+        self.psql = shutil.which("psql")
+        if os.environ.get("CLUSTERCTL_TEST_PGHOST"):
+            self.info = {"host": os.environ["CLUSTERCTL_TEST_PGHOST"],
+                         "port": os.environ.get("CLUSTERCTL_TEST_PGPORT", "5432"),
+                         "user": os.environ.get("CLUSTERCTL_TEST_PGUSER", "postgres")}
+        else:
+            sys.path.insert(0, str(ROOT))
+            from tests.pgserver import start
+
+            self.folder = folder
+            self.info = start(folder)
+            self.sql(*(f"ALTER SYSTEM SET {name} = {value}" for name, value in DURABLE.items()),
+                     "SELECT pg_reload_conf()")
+        self.version = self.sql("SHOW server_version").split()[0]
+
+    def url(self, name: str) -> str:
+        return (f"postgresql:///{name}?host={self.info['host']}&port={self.info['port']}"
+                f"&user={self.info['user']}")
+
+    def sql(self, *statements: str, dbname: str = "postgres") -> str:
+        """Run each statement in turn, outside any transaction; the last one's output."""
+        if self.psql:
+            argv = [self.psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                    "-h", self.info["host"], "-p", self.info["port"], "-U", self.info["user"],
+                    "-d", dbname]
+            for statement in statements:
+                argv += ["-c", statement]
+        else:
+            argv = [sys.executable, "-c", PSYCOPG_SQL, json.dumps([self.info, dbname]),
+                    *statements]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise SystemExit(f"PostgreSQL: {statements[-1]}: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    def create(self, name: str, template: str | None = None) -> None:
+        """A new database ``name``, empty or a copy of ``template``, in place of any other."""
+        self.made.add(name)
+        self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                 f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+    def drop(self, *names: str) -> None:
+        for name in names:
+            self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.made.discard(name)
+
+    def close(self) -> None:
+        """Drop the databases made here; stop the server if it was started here."""
+        try:
+            self.drop(*sorted(self.made))
+        finally:
+            if self.folder is not None:
+                from tests.pgserver import stop
+
+                stop(self.folder)
+
+
+PSYCOPG_SQL = """import json, sys, psycopg
+info, dbname = json.loads(sys.argv[1])
+with psycopg.connect(dbname=dbname, autocommit=True, **info) as conn:
+    for statement in sys.argv[2:]:
+        cursor = conn.execute(statement)
+    print("\\n".join("|".join(map(str, row)) for row in cursor) if cursor.description else "")
+"""
+
+
 def to_taskwarrior(toml_file: Path, json_file: Path) -> None:
     """The same tasks in Taskwarrior's import format: lead agency as project."""
     import uuid
@@ -140,7 +226,53 @@ def to_taskwarrior(toml_file: Path, json_file: Path) -> None:
     json_file.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
 
 
-def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: dict) -> dict:
+def clusterctl_cases(env: dict, source: Path, db: str, scratch: str, restore, fresh: str,
+                     empty, agency_list: bool) -> dict[str, Case]:
+    """The commands timed on one database: ``db`` holds the imported tasks; ``scratch`` is
+    where ``restore`` puts a copy of ``db`` before each run that writes; ``fresh`` is where
+    ``empty`` leaves nothing before each first import."""
+    cc = clusterctl_command()
+    task_id = "1"
+
+    def cc_case(name, *args, database=db, prepare=None):
+        return Case(name, [*cc, "--db", database, *args], env, prepare)
+
+    cases = {"help": cc_case("help", "--help")}
+    if agency_list:  # the smallest command that opens the database: start-up and connection
+        cases["agency list"] = cc_case("agency list", "agency", "list")
+    cases |= {
+        "task list --agency": cc_case("task list --agency", "task", "list", "--agency", "SCT",
+                                      "--format", "plain"),
+        "task show": cc_case("task show", "task", "show", task_id),
+        "task done": cc_case("task done", "task", "done", task_id, database=scratch,
+                             prepare=restore),
+        "task note": cc_case("task note", "task", "note", task_id, "Đã họp với các sở",
+                             database=scratch, prepare=restore),
+    }
+    for report in ("overdue", "status", "weekly"):
+        for fmt in ("plain", "json", "table"):
+            name = f"{report} {fmt}"
+            cases[name] = cc_case(name, report, "--format", fmt)
+    # What staff see at a terminal (120 columns wide): every open task as a table.
+    cases["task list table"] = cc_case("task list table", "task", "list", "--format", "table")
+    cases["import"] = cc_case("import", "import", str(source), database=fresh, prepare=empty)
+    cases["re-import"] = cc_case("re-import", "import", str(source))
+
+    def changed_copy():
+        """A copy in which someone wrote since the import: the full comparison runs."""
+        restore()
+        subprocess.run([*cc, "--db", scratch, "task", "note", task_id, "ghi chú"],
+                       env=env, check=True, stderr=subprocess.DEVNULL)
+
+    cases["re-import, after a write"] = cc_case("re-import, after a write", "import",
+                                                str(source), database=scratch,
+                                                prepare=changed_copy)
+    return cases
+
+
+def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: dict,
+               pg: Postgres | None = None) -> tuple[dict, dict | None]:
+    """The figures of each command at this size, and those of db copy --to (with --postgres)."""
     cc = clusterctl_command()
     folder = work / str(size)
     folder.mkdir()
@@ -154,40 +286,23 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
     db, fresh, scratch = folder / "bench.db", folder / "fresh.db", folder / "scratch.db"
     subprocess.run([*cc, "--db", str(db), "import", str(source)], env=env, check=True,
                    stderr=subprocess.DEVNULL)
-    task_id = "1"
+    cases = clusterctl_cases(env, source, str(db), str(scratch), copier(db, scratch),
+                             str(fresh), remover(fresh), agency_list=pg is not None)
 
-    def cc_case(name, *args, database=db, prepare=None):
-        return Case(name, [*cc, "--db", str(database), *args], env, prepare)
-
-    cases = {
-        "help": cc_case("help", "--help"),
-        "task list --agency": cc_case("task list --agency", "task", "list", "--agency", "SCT",
-                                      "--format", "plain"),
-        "task show": cc_case("task show", "task", "show", task_id),
-        "task done": cc_case("task done", "task", "done", task_id, database=scratch,
-                             prepare=copier(db, scratch)),
-        "task note": cc_case("task note", "task", "note", task_id, "Đã họp với các sở",
-                             database=scratch, prepare=copier(db, scratch)),
-    }
-    for report in ("overdue", "status", "weekly"):
-        for fmt in ("plain", "json", "table"):
-            name = f"{report} {fmt}"
-            cases[name] = cc_case(name, report, "--format", fmt)
-    # What staff see at a terminal (120 columns wide): every open task as a table.
-    cases["task list table"] = cc_case("task list table", "task", "list", "--format", "table")
-    cases["import"] = cc_case("import", "import", str(source), database=fresh,
-                              prepare=remover(fresh))
-    cases["re-import"] = cc_case("re-import", "import", str(source))
-
-    def changed_copy():
-        """A copy in which someone wrote since the import: the full comparison runs."""
-        copier(db, scratch)()
-        subprocess.run([*cc, "--db", str(scratch), "task", "note", task_id, "ghi chú"],
-                       env=env, check=True, stderr=subprocess.DEVNULL)
-
-    cases["re-import, after a write"] = cc_case("re-import, after a write", "import",
-                                                str(source), database=scratch,
-                                                prepare=changed_copy)
+    pg_cases: dict[str, Case] = {}
+    if pg:
+        pg_db, pg_scratch, pg_fresh, pg_copy = (f"bench_{size}{suffix}" for suffix in
+                                                ("", "_scratch", "_fresh", "_copy"))
+        pg.create(pg_db)
+        for command in (["init"], ["import", str(source)]):
+            subprocess.run([*cc, "--db", pg.url(pg_db), *command], env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # As autovacuum leaves a server minutes after an import: statistics taken.
+        pg.sql("VACUUM ANALYZE", dbname=pg_db)
+        pg_cases = clusterctl_cases(env, source, pg.url(pg_db), pg.url(pg_scratch),
+                                    lambda: pg.create(pg_scratch, template=pg_db),
+                                    pg.url(pg_fresh), lambda: pg.create(pg_fresh),
+                                    agency_list=True)
 
     tw: dict[str, Case] = {}
     if task_bin:
@@ -220,23 +335,42 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
         }
         tw["weekly plain"] = tw["status plain"]  # Taskwarrior's nearest report to both
     for name, case in cases.items():
-        pair = [case]
+        group = [case]
+        if name in pg_cases:
+            group.append(pg_cases[name])
         if name in tw and not tw[name].times:  # each Taskwarrior command is timed once
-            pair.append(tw[name])
-        measure(pair, runs)
-        print(f"  {size:>7} {name:<26} {case.summary()['median_s']:8.3f} s", file=sys.stderr,
-              flush=True)
+            group.append(tw[name])
+        measure(group, runs)
+        line = f"  {size:>7} {name:<26} {case.summary()['median_s']:8.3f} s"
+        if name in pg_cases:
+            line += f"  PostgreSQL {pg_cases[name].summary()['median_s']:8.3f} s"
+        print(line, file=sys.stderr, flush=True)
+        if name == "import" and pg:
+            pg.drop(pg_fresh)  # lest autovacuum read it while the next commands are timed
 
     results = {}
     for name, case in cases.items():
         entry = {"clusterctl": case.summary()}
+        if name in pg_cases:
+            entry["postgresql"] = pg_cases[name].summary()
+            entry["postgresql_ratio"] = round(entry["postgresql"]["median_s"]
+                                              / entry["clusterctl"]["median_s"], 3)
         if name in tw:
             other = tw[name].summary()
             entry["taskwarrior"] = other | {"command": tw[name].name}
             entry["ratio"] = round(entry["clusterctl"]["median_s"] / other["median_s"], 3)
         results[name] = entry
+    if pg:
+        # What an office does when it moves from a file to a server: once, so timed apart.
+        copy = Case("db copy --to", [*cc, "--db", str(db), "db", "copy", "--to",
+                                     pg.url(pg_copy)], env, lambda: pg.create(pg_copy))
+        for _ in range(COPY_RUNS):
+            copy.run(record=True)
+        print(f"  {size:>7} {'db copy --to':<26} {copy.summary()['median_s']:8.3f} s",
+              file=sys.stderr, flush=True)
+        pg.drop(pg_db, pg_scratch, pg_fresh, pg_copy)
     judge(size, results, floor)
-    return results
+    return results, copy.summary() if pg else None
 
 
 # (case, size) -> (limit, what it is relative to, "s" | "typer" | "tw")
@@ -278,12 +412,36 @@ def judge(size: int, results: dict, floor: dict) -> None:
             entry["rss_met"] = entry["clusterctl"]["peak_rss_mib"] <= RSS_LIMIT_MIB[size]
 
 
+def import_time(module: str, runs: int, after: str | None = None) -> dict:
+    """What ``python -X importtime -c "import MODULE"`` says the module costs, all it imports
+    included (its cumulative time), in seconds: median, min and max of ``runs`` after one.
+    With ``after``, that module is imported first (what it loads is then not counted)."""
+    found = []
+    code = (f"import {after}; " if after else "") + f"import {module}"
+    for round_ in range(runs + 1):
+        lines = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
+                               capture_output=True, text=True, env=child_env(),
+                               check=True).stderr.splitlines()
+        cumulative = [line.split("|")[1] for line in lines
+                      if line.count("|") == 2 and line.split("|")[2].rstrip() == f" {module}"]
+        if round_ > 0:
+            found.append(int(cumulative[-1]) / 1e6)
+    return {"median_s": round(statistics.median(found), 4), "min_s": round(min(found), 4),
+            "max_s": round(max(found), 4), "runs": len(found)}
+
+
 def print_table(report: dict) -> None:
     print(f"\nclusterctl {report['clusterctl_version']} on {report['machine']['summary']}")
     for name, figures in report["floor"].items():
         print(f"  floor: {name}: {figures['median_s']:.3f} s")
+    pg = report.get("postgresql")
+    if pg:
+        print(f"  PostgreSQL {pg['server_version']}, psycopg {pg['psycopg']}; "
+              f"-X importtime psycopg: {pg['psycopg_import_time']['median_s']:.3f} s, "
+              f"after typer: {pg['psycopg_import_time_after_typer']['median_s']:.3f} s")
     head = (f"{'size':>7}  {'command':<26} {'clusterctl':>10} {'spread':>15} {'RSS MiB':>8} "
-            f"{'Taskwarrior':>11} {'ratio':>6}  target")
+            + (f"{'PostgreSQL':>10} {'spread':>15} {'RSS MiB':>8} {'pg/sq':>6} " if pg else "")
+            + f"{'Taskwarrior':>11} {'ratio':>6}  target")
     print(head)
     print("-" * len(head))
     for size, results in report["sizes"].items():
@@ -295,10 +453,22 @@ def print_table(report: dict) -> None:
                 verdict = f"{entry['target']}: {'met' if entry['met'] else 'NOT MET'}"
             if "rss_met" in entry and not entry["rss_met"]:
                 verdict += f"; RSS over {entry['rss_target_mib']} MiB"
+            server = ""
+            if pg:
+                on_pg = entry.get("postgresql")
+                server = (f"{on_pg['median_s']:>9.3f}s "
+                          f"{on_pg['min_s']:>6.3f}-{on_pg['max_s']:<7.3f} "
+                          f"{on_pg['peak_rss_mib']:>8.1f} {entry['postgresql_ratio']:>6} "
+                          if on_pg else f"{'-':>10} {'':>15} {'':>8} {'':>6} ")
             print(f"{size:>7}  {name:<26} {ours['median_s']:>9.3f}s "
                   f"{ours['min_s']:>6.3f}-{ours['max_s']:<7.3f} {ours['peak_rss_mib']:>8.1f} "
-                  f"{(f'{theirs:.3f}s' if theirs else '-'):>11} "
+                  f"{server}{(f'{theirs:.3f}s' if theirs else '-'):>11} "
                   f"{entry.get('ratio', '-'):>6}  {verdict}")
+    if pg:
+        print("\ndb copy --to, from the SQLite file into an empty PostgreSQL database:")
+        for size, copy in pg["copy"].items():
+            print(f"{size:>7}  {copy['median_s']:.3f} s ({copy['min_s']:.3f}-{copy['max_s']:.3f}), "
+                  f"peak RSS {copy['peak_rss_mib']:.1f} MiB")
 
 
 def main() -> None:
@@ -310,6 +480,9 @@ def main() -> None:
                         help="where to write the figures as JSON")
     parser.add_argument("--no-taskwarrior", action="store_true",
                         help="time clusterctl alone even if task is on PATH")
+    parser.add_argument("--postgres", action="store_true",
+                        help="time the same commands on PostgreSQL too: a throwaway server "
+                             "(tests/pgserver.py), or CLUSTERCTL_TEST_PGHOST/PGPORT/PGUSER's")
     parser.add_argument("--to-taskwarrior", nargs=2, type=Path, metavar=("TOML", "JSON"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -325,14 +498,43 @@ def main() -> None:
     floor_cases = [Case("python -c pass", [sys.executable, "-c", "pass"], child_env()),
                    Case("python -c 'import typer'", [sys.executable, "-c", "import typer"],
                         child_env())]
+    if args.postgres:
+        floor_cases.append(Case("python -c 'import psycopg'",
+                                [sys.executable, "-c", "import psycopg"], child_env()))
     measure(floor_cases, max(args.runs, 5))
     floor = {case.name: case.summary() for case in floor_cases}
     started = time.time()
+    postgres = None
     with tempfile.TemporaryDirectory(prefix="clusterctl-bench-") as work:
-        by_size = {}
-        for size in sizes:
-            print(f"size {size}:", file=sys.stderr, flush=True)
-            by_size[str(size)] = bench_size(size, args.runs, Path(work), task_bin, floor)
+        pg = Postgres(Path(work) / "pgserver") if args.postgres else None
+        try:
+            by_size, copies = {}, {}
+            for size in sizes:
+                print(f"size {size}:", file=sys.stderr, flush=True)
+                by_size[str(size)], copy = bench_size(size, args.runs, Path(work), task_bin,
+                                                      floor, pg)
+                if copy:
+                    copies[str(size)] = copy
+            if pg:
+                postgres = {
+                    "server_version": pg.version,
+                    "server": "given" if pg.folder is None else "throwaway, tests/pgserver.py",
+                    "settings": pg.sql("SELECT string_agg(name || '=' || setting, ', ' "
+                                       "ORDER BY name) FROM pg_settings WHERE name IN "
+                                       "('fsync', 'synchronous_commit', 'full_page_writes', "
+                                       "'shared_buffers')"),
+                    "psycopg": subprocess.run(
+                        [sys.executable, "-c", "import psycopg; print(psycopg.__version__, "
+                         "psycopg.pq.__impl__)"], capture_output=True, text=True,
+                        check=True).stdout.strip(),
+                    "psycopg_import_time": import_time("psycopg", max(args.runs, 5)),
+                    "psycopg_import_time_after_typer": import_time("psycopg", max(args.runs, 5),
+                                                                   after="typer"),
+                    "copy": copies,
+                }
+        finally:
+            if pg:
+                pg.close()
     report = {
         "clusterctl_version": version,
         "taskwarrior_version": tw_version,
@@ -348,6 +550,8 @@ def main() -> None:
         "floor": floor,
         "sizes": by_size,
     }
+    if postgres:
+        report["postgresql"] = postgres
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                            encoding="utf-8")
     print_table(report)
