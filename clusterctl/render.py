@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from clusterctl.i18n import _
+from clusterctl.i18n import _, ngettext
 from clusterctl.text import UNSAFE, cell_width, escape_char, safe
 
 
@@ -60,12 +60,13 @@ def local_time(instant: str) -> str:
     from datetime import datetime
 
     from clusterctl.config import office_tz
+    from clusterctl.words import clock
 
     try:
         moment = datetime.fromisoformat(instant.replace("Z", "+00:00"))
     except (AttributeError, ValueError):
         return display(instant)
-    return moment.astimezone(office_tz()).strftime("%Y-%m-%d %H:%M")
+    return clock(moment.astimezone(office_tz()))
 
 
 def pick_format(requested: str | None, out: IO[str] | None = None) -> str:
@@ -153,16 +154,20 @@ def write_xlsx(path: str, tables: list[tuple[str, str, Iterable[dict], Sequence[
     """Write each (sheet name, title, rows, columns, fields) as a sheet of the workbook at
     ``path``: every field, headed by its column's header where the table has one."""
     from clusterctl.spreadsheet import Sheet, SheetColumn, write_workbook
+    from clusterctl.words import VIETNAMESE, human_codes
 
     sheets = []
     for name, title, rows, columns, fields in tables:
+        if VIETNAMESE:  # statuses and categories by name; dates are the sheet's own
+            rows = map(human_codes, rows)
         headers = FIELD_HEADERS | {column.key: column.header for column in columns}
         sheets.append(Sheet(
             name=name, title=title or None, rows=rows,
             columns=[SheetColumn(f, headers.get(f) or f, FIELD_KINDS.get(f, "text"))
                      for f in fields]))
     count = write_workbook(path, sheets)
-    sys.stderr.write(safe(_("Wrote {n} rows to {file}.").format(n=count, file=path)) + "\n")
+    sys.stderr.write(safe(ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.",
+                                   count).format(n=count, file=path)) + "\n")
     return count
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
+import click  # loaded by Typer already; its documented ParamType
 import typer
 
 from clusterctl.i18n import _
@@ -67,6 +68,27 @@ ExpectVersionOpt = Annotated[
         help=_("Refuse (exit 4) unless the task is still at version N, as you last saw it."),
     ),
 ]
+
+
+class Named(click.ParamType):
+    """A status or timeliness category, by its code or its name in either language, with or
+    without diacritics (``in_progress``, ``"đang thực hiện"``, ``dang-thuc-hien``)."""
+
+    def __init__(self, name: str, names: dict[str, str]) -> None:
+        self.name = name
+        self.names = names
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return self.name.upper()
+
+    def convert(self, value, param, ctx):
+        from clusterctl.words import code_of
+
+        code = code_of(str(value), self.names)
+        if code is None:
+            self.fail(_("{value!r} is not one of {choices}").format(
+                value=value, choices=", ".join(self.names.values())), param, ctx)
+        return code
 
 
 @dataclass(frozen=True)

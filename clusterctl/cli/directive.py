@@ -47,7 +47,10 @@ def list_(format_: FormatOpt = None) -> None:
 
     with database(write=False) as db:
         rows = [d.as_dict() | counts for d, counts in list_directives(db)]
-    columns = [Column("number", _("Number")), Column("issued", _("Issued")),
+    from clusterctl.words import day
+
+    columns = [Column("number", _("Number")),
+               Column("issued", _("Issued"), get=lambda row: day(row["issued"])),
                Column("tasks", _("Tasks"), right=True), Column("open", _("Open"), right=True),
                Column("title", _("Title"), wrap=True)]
     fields = ["number", "issued", "issuer", "title", "tasks", "open"]
@@ -79,9 +82,11 @@ def show(
         if fmt == "csv":
             emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS)
             return
+        from clusterctl.words import day
+
         fields = [("number", _("Number")), ("issued", _("Issued")), ("issuer", _("Issuer")),
                   ("title", _("Title"))]
-        emit_record(found.as_dict(), fields, fmt)
+        emit_record(found.as_dict() | {"issued": day(found.issued)}, fields, fmt)
         print()
         emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS,
                   empty=_("This directive has no tasks yet."))

@@ -8,9 +8,10 @@ indent, its agencies by code and full name); nothing cut.
 from collections.abc import Iterable
 from typing import IO
 
-from clusterctl.i18n import _
+from clusterctl.i18n import _, ngettext
 from clusterctl.render import format_rate
 from clusterctl.text import safe
+from clusterctl.words import day
 
 WIDTH = 78
 
@@ -36,12 +37,13 @@ def agency(code: str, names: dict[str, str]) -> str:
 def task_facts(task: dict) -> str:
     parts = [f"#{task['id']}", f"{task['directive']}#{task['key']}"]
     if task.get("due"):
-        parts.append(_("due {d}").format(d=task["due"]))
+        parts.append(_("due {d}").format(d=day(task["due"])))
     if task.get("completed_on"):
-        parts.append(_("completed {d}").format(d=task["completed_on"]))
+        parts.append(_("completed {d}").format(d=day(task["completed_on"])))
         parts.append(_("on time") if task["category"] == "done_on_time" else _("late"))
     if task.get("days_overdue") is not None:
-        parts.append(_("{n} days overdue").format(n=task["days_overdue"]))
+        parts.append(ngettext("{n} day overdue", "{n} days overdue", task["days_overdue"])
+                     .format(n=task["days_overdue"]))
     return ", ".join(parts)
 
 
@@ -89,7 +91,8 @@ def write_status(report: dict, title: str, names: dict[str, str], out: IO[str]) 
     for row in [*report["agencies"], report["total"] | {"agency": None}]:
         head = (_("All agencies") if row["agency"] is None
                 else agency(row["agency"], names))
-        out.write("\n" + "\n".join(lines(_("{agency}: {n} tasks").format(
+        out.write("\n" + "\n".join(lines(ngettext(
+            "{agency}: {n} task", "{agency}: {n} tasks", row["total"]).format(
             agency=head, n=row["total"]))) + "\n")
         facts = [
             _("done: {on_time} on time, {late} late").format(

@@ -32,6 +32,8 @@ class ClusterGroup(TyperGroup):
         """Report usage errors in one line too, instead of Click's usage block."""
         import click  # Click's documented exceptions; Typer runs on it
 
+        translate_help(self)
+
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
@@ -95,6 +97,32 @@ class ClusterGroup(TyperGroup):
             if debug():
                 raise
             raise _internal(exc) from None
+
+
+def walk_commands(command):
+    """``command`` and every command under it (Click's documented ``commands`` of a group)."""
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from walk_commands(sub)
+
+
+def translate_help(group) -> None:
+    """Commands take their help from docstrings, which ``_()`` cannot wrap: look each up in
+    the catalogue once, before Click formats anything (``python -m clusterctl.catalog``
+    extracts them the same way). English needs no lookup."""
+    from clusterctl.i18n import LANGUAGE
+
+    if LANGUAGE == "en" or getattr(group, "_translated", False):
+        return
+    group._translated = True
+    for command in walk_commands(group):
+        if command.help:
+            command.help = _(command.help)
+        if command.short_help:
+            command.short_help = _(command.short_help)
+        for param in command.params:  # Typer's own (--install-completion) are plain text
+            if getattr(param, "help", None):
+                param.help = _(param.help)
 
 
 app = typer.Typer(

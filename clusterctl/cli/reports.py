@@ -19,6 +19,7 @@ from clusterctl.cli.task import TASK_BASE_COLUMNS
 from clusterctl.errors import EXIT_FOUND
 from clusterctl.i18n import _
 from clusterctl.render import Column, format_rate
+from clusterctl.words import day
 
 AgencyFilter = Annotated[
     list[str] | None,
@@ -46,8 +47,8 @@ def _scope(db, as_of: str | None, agencies: list[str] | None, directives: list[s
 
 def _heading(what: str, as_of) -> str:
     from clusterctl.config import office_tz_name
-
-    return _("{what} as of {as_of} ({tz})").format(what=what, as_of=as_of, tz=office_tz_name())
+    return _("{what} as of {as_of} ({tz})").format(what=what, as_of=day(as_of),
+                                                    tz=office_tz_name())
 
 
 OVERDUE_COLUMNS = [*TASK_BASE_COLUMNS, Column("days_overdue", _("Days overdue"), right=True)]
@@ -95,7 +96,7 @@ def overdue(
         _write_overdue(db, tasks, title, fmt, by_lead=by_lead, output=output)
     if first is None and fmt in ("table", "plain", "markdown"):
         sys.stdout.write(_("No overdue tasks as of {as_of} ({tz}).").format(
-            as_of=scope.as_of, tz=office_tz_name()) + "\n")
+            as_of=day(scope.as_of), tz=office_tz_name()) + "\n")
     if fail_on_overdue and first is not None:
         raise typer.Exit(EXIT_FOUND)
 

@@ -1,6 +1,5 @@
 """``clusterctl task``: add tasks, list them, and record what becomes of them."""
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -11,6 +10,7 @@ from clusterctl.cli.common import (
     ExpectVersionOpt,
     FormatOpt,
     LimitOpt,
+    Named,
     NoteOpt,
     OutputOpt,
     actor,
@@ -22,6 +22,7 @@ from clusterctl.cli.common import (
 )
 from clusterctl.i18n import _
 from clusterctl.render import Column
+from clusterctl.words import CATEGORY_NAMES, STATUS_NAMES, day, status_name, timeliness
 
 app = command_group(_("Add, list and update tasks."))
 
@@ -31,27 +32,12 @@ TaskArg = Annotated[
 ]
 
 
-class Status(StrEnum):
-    open = "open"
-    in_progress = "in_progress"
-    done = "done"
-    cancelled = "cancelled"
+def _due(task: dict) -> str:
+    return day(task["due"])
 
 
-class Category(StrEnum):
-    done_on_time = "done_on_time"
-    done_late = "done_late"
-    overdue = "overdue"
-    due_soon = "due_soon"
-    on_track = "on_track"
-    ongoing = "ongoing"
-    cancelled = "cancelled"
-
-
-def _timeliness(task: dict) -> str:
-    if task["days_overdue"] is not None:
-        return _("overdue {n}d").format(n=task["days_overdue"])
-    return task["category"].replace("_", " ")
+def _status(task: dict) -> str:
+    return status_name(task["status"])
 
 
 # What identifies a task and its deadline, in every table of tasks.
@@ -67,10 +53,10 @@ TASK_BASE_COLUMNS = [
     Column("title", _("Title"), wrap=True),
     Column("lead", _("Lead")),
     Column("support", _("Support"), breakable=True, fold=1),
-    Column("due", _("Due"), fold=3),
+    Column("due", _("Due"), get=_due, fold=3),
 ]
-TASK_COLUMNS = [*TASK_BASE_COLUMNS, Column("status", _("Status"), fold=2),
-                Column("category", _("Timeliness"), get=_timeliness)]
+TASK_COLUMNS = [*TASK_BASE_COLUMNS, Column("status", _("Status"), get=_status, fold=2),
+                Column("category", _("Timeliness"), get=timeliness)]
 TASK_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "original_due",
                "status", "completed_on", "category", "days_overdue"]
 
@@ -127,10 +113,16 @@ def list_(
         "--directive", "-d", metavar="NUMBER", autocompletion=complete.directives,
         help=_("Tasks of this directive; repeatable."))
     ] = None,
-    status: Annotated[list[Status] | None, typer.Option(
-        "--status", help=_("Only this status; repeatable."))] = None,
-    category: Annotated[list[Category] | None, typer.Option(
-        "--category", "-c", help=_("Only this timeliness category; repeatable."))] = None,
+    status: Annotated[list[str] | None, typer.Option(
+        "--status", click_type=Named("status", STATUS_NAMES),
+        autocompletion=complete.statuses,
+        help=_("Only this status (open, in_progress, done, cancelled, or their names in "
+               "Vietnamese); repeatable."))] = None,
+    category: Annotated[list[str] | None, typer.Option(
+        "--category", "-c", click_type=Named("category", CATEGORY_NAMES),
+        autocompletion=complete.categories,
+        help=_("Only this timeliness category (overdue, due_soon, done_late..., or their "
+               "names in Vietnamese); repeatable."))] = None,
     search: Annotated[str | None, typer.Option(
         "--search", help=_("Words in the title, ignoring case and diacritics."))] = None,
     all_: Annotated[bool, typer.Option(
@@ -154,7 +146,7 @@ def list_(
 
     as_of_day = as_of_date(as_of)
     fmt = format_of(format_, also=("xlsx",), output=output)
-    categories = [c.value for c in category or []]
+    categories = list(category or [])
     if not (status or category or all_):  # the work still to do on the as-of date
         categories = ["overdue", "due_soon", "on_track", "ongoing"]
     with database(write=False) as db:
@@ -164,7 +156,7 @@ def list_(
             agency_ids=[matcher.find(a).id for a in agency or []],
             lead_ids=[matcher.find(a).id for a in lead or []],
             directive_ids=[find_directive(db, d).id for d in directive or []],
-            statuses=[s.value for s in status or []],
+            statuses=list(status or []),
             categories=categories,
             search=search,
         )
@@ -172,19 +164,21 @@ def list_(
         emit_rows(itertools.islice(rows, limit) if limit is not None else rows, TASK_COLUMNS,
                   fmt, csv_fields=TASK_FIELDS, empty=_("No tasks match."), output=output,
                   sheet=_("Tasks"),
-                  title=_("Tasks as of {as_of}").format(as_of=as_of_day) if fmt == "xlsx"
+                  title=_("Tasks as of {as_of}").format(as_of=day(as_of_day)) if fmt == "xlsx"
                   else None)
 
 
 def _history_lines(entry: dict) -> list[str]:
     """One history entry as lines; a note of several lines continues, indented, below."""
     from clusterctl.render import display, local_time
+    from clusterctl.words import action_name, change_value, field_name
 
     changes = "; ".join(
-        f"{field}: {display(old)} → {display(new)}"
+        f"{field_name(field)}: {display(change_value(field, old))} → "
+        f"{display(change_value(field, new))}"
         for field, (old, new) in entry["changes"].items()
     )
-    parts = [local_time(entry["at"]), display(entry["actor"]), entry["action"]]
+    parts = [local_time(entry["at"]), display(entry["actor"]), action_name(entry["action"])]
     if changes:
         parts.append(changes)
     note_lines = entry["note"].split("\n") if entry["note"] else []
@@ -204,7 +198,7 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
     as_of_day = as_of_date(as_of)
     with database(write=False) as db:
         record = get_task(db, resolve_task(db, task), as_of_day, task_filter(as_of_day).soon_days)
-    record["timeliness"] = _timeliness(record) + " " + _("(as of {d})").format(d=as_of_day)
+    record["timeliness"] = timeliness(record) + " " + _("(as of {d})").format(d=day(as_of_day))
     fields = [("id", _("ID")), ("directive", _("Directive")), ("key", _("Key")),
               ("title", _("Title")), ("lead", _("Lead")), ("support", _("Support")),
               ("due", _("Due")), ("original_due", _("Original due")), ("status", _("Status")),
@@ -219,6 +213,9 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
 
         record["created_at"] = local_time(record["created_at"])
         record["updated_at"] = local_time(record["updated_at"])
+        for name in ("due", "original_due", "completed_on"):
+            record[name] = day(record[name])
+        record["status"] = status_name(record["status"])
     history = [line for entry in record["history"] for line in _history_lines(entry)]
     emit_record(record, fields, fmt, sections=[(_("History"), history)])
 
@@ -245,7 +242,8 @@ def _status_command(action: str, task: str, note: str | None, on: str | None = N
         "reopen": _("Task {id} is open again."),
         "cancel": _("Task {id} is cancelled."),
     }
-    say(messages[action].format(id=task_id, on=changes.get("completed_on", [None, None])[1]))
+    say(messages[action].format(id=task_id,
+                                on=day(changes.get("completed_on", [None, None])[1])))
 
 
 @app.command("start")
@@ -314,8 +312,8 @@ def extend(
         changes = extend_task(db, task_id, to=new_due, reason=reason, actor=actor(db),
                               expect_version=expect_version)
     old, new = changes["due"]
-    say(_("Task {id} is now due on {new} (was {old}).").format(id=task_id, new=new,
-                                                              old=old or _("ongoing")))
+    say(_("Task {id} is now due on {new} (was {old}).").format(
+        id=task_id, new=day(new), old=day(old) or _("ongoing")))
 
 
 @app.command("edit")

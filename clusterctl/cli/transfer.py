@@ -9,7 +9,7 @@ import typer
 
 from clusterctl.cli import complete
 from clusterctl.cli.common import ExportFormat, actor, database, say, session
-from clusterctl.i18n import _
+from clusterctl.i18n import _, ngettext
 
 
 def import_(
@@ -63,7 +63,9 @@ def _report_problems(rejected) -> None:
     for problem in problems[:200]:
         sys.stderr.write(safe(shorten_runs(str(problem))) + "\n")
     if len(problems) > 200:
-        sys.stderr.write(_("... and {n} more problems").format(n=len(problems) - 200) + "\n")
+        more = len(problems) - 200
+        sys.stderr.write(ngettext("... and {n} more problem", "... and {n} more problems",
+                                  more).format(n=more) + "\n")
 
 
 def _summary(totals: dict, files: list[str], dry_run: bool, plan=None) -> None:
@@ -147,7 +149,9 @@ def export(
     from clusterctl.files import write_private
 
     write_private(output, text)
-    say(_("Exported {n} directives to {file}.").format(n=len(data["directives"]), file=output))
+    count = len(data["directives"])
+    say(ngettext("Exported {n} directive to {file}.", "Exported {n} directives to {file}.",
+                 count).format(n=count, file=output))
 
 
 def register(app: typer.Typer) -> None:

@@ -4,8 +4,9 @@ import sys
 from typing import IO
 
 from clusterctl.cli.mail_render import WIDTH, agency, lines, task_block, task_facts
-from clusterctl.i18n import _
+from clusterctl.i18n import _, ngettext
 from clusterctl.render import Column, emit_rows, md_cell, safe, to_json
+from clusterctl.words import day
 
 WEEKLY_FIELDS = ["section", "id", "directive", "key", "title", "lead", "support", "due",
                  "completed_on", "days_overdue"]
@@ -43,14 +44,16 @@ def _rows(summary: dict) -> list[dict]:
 def _text(summary: dict, tz: str, names: dict[str, str], out: IO[str], width: int) -> None:
     """The mail layout: sections of task blocks, the overdue count per agency."""
     out.write("\n".join(lines(_("Weekly summary as of {as_of} ({tz})").format(
-        as_of=summary["as_of"], tz=tz), width=width)) + "\n")
+        as_of=day(summary["as_of"]), tz=tz), width=width)) + "\n")
     for _key, heading, tasks in _sections(summary):
         out.write("\n" + "\n".join(lines(heading, width=width)) + "\n")
         for task in tasks:
             out.write("\n".join(task_block(task, names, width=width)) + "\n")
     overdue = summary["overdue_by_agency"]
-    out.write("\n" + "\n".join(lines(_("Overdue by lead agency: {n} tasks").format(
-        n=sum(e["overdue"] for e in overdue)), width=width)) + "\n")
+    total = sum(e["overdue"] for e in overdue)
+    out.write("\n" + "\n".join(lines(ngettext(
+        "Overdue by lead agency: {n} task", "Overdue by lead agency: {n} tasks", total).format(
+        n=total), width=width)) + "\n")
     for entry in overdue:
         out.write("\n".join(lines(f"{agency(entry['agency'], names)}: {entry['overdue']}",
                                   "  ", "      ", width)) + "\n")
@@ -61,7 +64,7 @@ def _text(summary: dict, tz: str, names: dict[str, str], out: IO[str], width: in
 
 def _markdown(summary: dict, tz: str, out: IO[str]) -> None:
     out.write("## " + md_cell(_("Weekly summary as of {as_of} ({tz})").format(
-        as_of=summary["as_of"], tz=tz)) + "\n")
+        as_of=day(summary["as_of"]), tz=tz)) + "\n")
 
     def item(task: dict, indent: str = "") -> str:
         return f"{indent}- {md_cell(safe(task_facts(task)))}: {md_cell(safe(task['title']))}\n"
@@ -70,8 +73,10 @@ def _markdown(summary: dict, tz: str, out: IO[str]) -> None:
         out.write(f"\n### {md_cell(heading)}\n\n")
         out.writelines(item(task) for task in tasks)
     overdue = summary["overdue_by_agency"]
-    out.write("\n### " + md_cell(_("Overdue by lead agency: {n} tasks").format(
-        n=sum(e["overdue"] for e in overdue))) + "\n\n")
+    total = sum(e["overdue"] for e in overdue)
+    out.write("\n### " + md_cell(ngettext(
+        "Overdue by lead agency: {n} task", "Overdue by lead agency: {n} tasks", total).format(
+        n=total)) + "\n\n")
     for entry in overdue:
         out.write(f"- **{md_cell(safe(entry['agency']))}**: {entry['overdue']}\n")
         out.writelines(item(task, "  ") for task in entry["longest"])
