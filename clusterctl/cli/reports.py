@@ -207,7 +207,8 @@ def status(
         write_status(report, title, {r["agency"]: r["name"] for r in report["agencies"]},
                      sys.stdout)
         return
-    total = report["total"] | {"agency": _("TOTAL"), "name": ""}
+    # CSV is for scripts: its total row keeps one name in every language.
+    total = report["total"] | {"agency": "TOTAL" if fmt == "csv" else _("TOTAL"), "name": ""}
     if include_support:
         total |= {"support_total": None, "support_overdue": None}
     rows = [*report["agencies"], total]

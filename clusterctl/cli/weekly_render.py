@@ -10,11 +10,16 @@ from clusterctl.words import day
 
 WEEKLY_FIELDS = ["section", "id", "directive", "key", "title", "lead", "support", "due",
                  "completed_on", "days_overdue"]
-WEEKLY_COLUMNS = [Column("section", _("Section")), Column("id", _("ID"), right=True),
+SECTION_NAMES = {"completed": _("Completed"), "became_overdue": _("Became overdue"),
+                 "due_next": _("Due next"), "overdue_longest": _("Longest overdue")}
+WEEKLY_COLUMNS = [Column("section", _("Section"),
+                         get=lambda t: SECTION_NAMES.get(t["section"], t["section"])),
+                  Column("id", _("ID"), right=True),
                   Column("ref", _("Task"), get=lambda t: f"{t['directive']}#{t['key']}"),
                   Column("title", _("Title"), wrap=True), Column("lead", _("Lead")),
-                  Column("support", _("Support")), Column("due", _("Due")),
-                  Column("completed_on", _("Completed")),
+                  Column("support", _("Support")), Column("due", _("Due"),
+                                                          get=lambda t: day(t["due"])),
+                  Column("completed_on", _("Completed"), get=lambda t: day(t["completed_on"])),
                   Column("days_overdue", _("Days overdue"), right=True)]
 
 
@@ -24,7 +29,7 @@ def _sections(summary: dict) -> list[tuple[str, str, list[dict]]]:
     done = completed["on_time"] + completed["late"]
     return [
         ("completed", _("Completed {start} – {end}: {n} ({on_time} on time, {late} late)")
-         .format(start=period["start"], end=period["end"], n=len(done),
+         .format(start=day(period["start"]), end=day(period["end"]), n=len(done),
                  on_time=len(completed["on_time"]), late=len(completed["late"])), done),
         ("became_overdue", _("Became overdue this week: {n}").format(
             n=len(summary["became_overdue"])), summary["became_overdue"]),
@@ -94,11 +99,10 @@ def render_weekly(summary: dict, fmt: str, tz: str, *, names: dict[str, str],
         emit_rows(_rows(summary), WEEKLY_COLUMNS, fmt, csv_fields=WEEKLY_FIELDS, out=out)
     elif fmt == "xlsx":
         fields = WEEKLY_FIELDS[1:]
-        names = {"completed": _("Completed"), "became_overdue": _("Became overdue"),
-                 "due_next": _("Due next")}
-        tables = [(names[key], heading, tasks, WEEKLY_COLUMNS, fields)
+        tables = [(SECTION_NAMES[key], heading, tasks, WEEKLY_COLUMNS, fields)
                   for key, heading, tasks in _sections(summary)]
-        tables.append((_("Longest overdue"), _("Overdue by lead agency, longest first"),
+        tables.append((SECTION_NAMES["overdue_longest"],
+                       _("Overdue by lead agency, longest first"),
                        [t for e in summary["overdue_by_agency"] for t in e["longest"]],
                        WEEKLY_COLUMNS, fields))
         write_xlsx(output, tables)
