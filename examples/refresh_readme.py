@@ -6,6 +6,7 @@ default xterm or PuTTY sees: tables, messages on stderr included), from the repo
 so that ``examples/...`` paths work:
 
     python examples/refresh_readme.py        # rewrites README.md in place
+    CLUSTERCTL_LANG=vi python examples/refresh_readme.py README.vi.md   # the Vietnamese one
 """
 
 import fcntl
@@ -50,7 +51,8 @@ def run(command: str, env: dict, cols: int = 80) -> str:
 
 
 def main() -> None:
-    text = README.read_text(encoding="utf-8")
+    readme = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else README
+    text = readme.read_text(encoding="utf-8")
     lines = text.split("\n")
     folder = tempfile.mkdtemp()
     env = dict(os.environ, CLUSTERCTL_DB=os.path.join(folder, "tour.db"),
@@ -75,7 +77,7 @@ def main() -> None:
             result.extend(output.split("\n"))
         while index < len(lines) and not lines[index].startswith(("$ ", "```")):
             index += 1  # the old output
-    README.write_text("\n".join(result), encoding="utf-8")
+    readme.write_text("\n".join(result), encoding="utf-8")
 
 
 if __name__ == "__main__":

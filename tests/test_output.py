@@ -172,3 +172,4 @@ def test_the_readme_crontab_runs_in_cron_s_bare_environment(province, tmp_path):
         text = result.stdout.decode("utf-8")
         assert text and "\x1b" not in text
         assert all(len(line) <= 78 for line in text.splitlines())
+        assert "tính đến ngày" in text  # in Vietnamese, as the crontab says
