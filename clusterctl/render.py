@@ -51,7 +51,12 @@ def format_rate(row: dict, numerator: str, denominator: str, key: str) -> str:
     divide by."""
     if row[key] is None:
         return "—"
-    return f"{row[key] * 100:.1f}% ({row[numerator]}/{row[denominator]})"
+    from clusterctl.words import VIETNAMESE
+
+    share = f"{row[key] * 100:.1f}"
+    if VIETNAMESE:
+        share = share.replace(".", ",")  # a decimal comma, as Vietnamese write it
+    return f"{share}% ({row[numerator]}/{row[denominator]})"
 
 
 def local_time(instant: str) -> str:

@@ -147,6 +147,8 @@ def test_each_report_in_each_human_format(province, command, fmt):
     out = province(*command, "--as-of", "31/12/2024", "--format", fmt).stdout
     assert english_in(out) == [], out
     assert "31/12/2024" in out and "2024-12-31" not in out  # day first, as people write
+    if command[0] == "status":
+        assert "66,7%" in out and "66.7%" not in out  # a decimal comma
     if command[0] != "status" and (command[0], fmt) != ("weekly", "plain"):
         assert "tính đến ngày 31/12/2024" in out  # (weekly plain: one task a line)
 
