@@ -17,7 +17,7 @@ from clusterctl.i18n import DOMAIN, LOCALEDIR
 POT = LOCALEDIR / f"{DOMAIN}.pot"
 PO = LOCALEDIR / "vi" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def sources() -> list[tuple[Path, str]]:

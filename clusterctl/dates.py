@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from clusterctl.errors import InputError
 from clusterctl.i18n import _
 from clusterctl.text import fold
+from clusterctl.words import day as shown
 
-ACCEPTED_FORMS = (
+ACCEPTED_FORMS = _(
     "2024-06-30, 30/6/2024, 30-6-2024, 30.6.2024, 6/2024 (end of June), Q2/2024 or quý II/2024 "
     "(end of the quarter), today, yesterday, tomorrow, +3d, +2w, +1m, +1y (or -), "
     "eow, eom, eoq, eoy"
@@ -87,7 +88,7 @@ def _relative(word: str, today: date) -> date | None:
 def _in_range(text: object, day: date) -> date:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise InputError(_("{text!r} is {day}, outside the years {first} to {last}; is the year "
-                           "a typo?").format(text=str(text), day=day.isoformat(),
+                           "a typo?").format(text=str(text), day=shown(day),
                                              first=FIRST_YEAR, last=LAST_YEAR))
     return day
 

@@ -39,6 +39,7 @@ _translation = gettext.translation(DOMAIN, localedir=LOCALEDIR, languages=[LANGU
                                    fallback=True)
 _ = _translation.gettext
 ngettext = _translation.ngettext
+pgettext = _translation.pgettext  # the same English word in two senses: pgettext(sense, word)
 
 # Click and Typer call the standard library's gettext(): the same catalogue answers them, in
 # the language chosen above even where only CLUSTERCTL_LANG chose it.

@@ -92,14 +92,15 @@ def category_name(code: str) -> str:
 FIELD_NAMES = {
     "title": _("title"), "lead": _("lead"), "support": _("support"), "due": _("due"),
     "original_due": _("original due"), "status": _("status"),
-    "completed_on": _("completed on"),
+    "completed_on": _("completed on"), "name": _("name"), "aliases": _("aliases"),
+    "issued": _("issued"), "issuer": _("issuer"),
 }
 ACTION_NAMES = {
     "created": _("created"), "note": _("note"), "start": _("start"), "done": _("done"),
     "reopen": _("reopen"), "cancel": _("cancel"), "extend": _("extend"), "edit": _("edit"),
     "import": _("import"),
 }
-DATE_FIELDS = ("due", "original_due", "completed_on")
+DATE_FIELDS = ("due", "original_due", "completed_on", "issued")
 
 
 def field_name(field: str) -> str:

@@ -14,7 +14,7 @@ from clusterctl.cli.common import (
     format_of,
     say,
 )
-from clusterctl.i18n import _
+from clusterctl.i18n import _, pgettext
 
 app = command_group(_("Record and look up directives (công văn, chỉ thị...)."))
 
@@ -52,7 +52,7 @@ def list_(format_: FormatOpt = None) -> None:
     columns = [Column("number", _("Number")),
                Column("issued", _("Issued"), get=lambda row: day(row["issued"])),
                Column("tasks", _("Tasks"), right=True), Column("open", _("Open"), right=True),
-               Column("title", _("Title"), wrap=True)]
+               Column("title", pgettext("directive", "Title"), wrap=True)]
     fields = ["number", "issued", "issuer", "title", "tasks", "open"]
     emit_rows(rows, columns, format_of(format_), csv_fields=fields,
               empty=_("No directives yet: add one with 'clusterctl directive add' or "
@@ -85,7 +85,7 @@ def show(
         from clusterctl.words import day
 
         fields = [("number", _("Number")), ("issued", _("Issued")), ("issuer", _("Issuer")),
-                  ("title", _("Title"))]
+                  ("title", pgettext("directive", "Title"))]
         emit_record(found.as_dict() | {"issued": day(found.issued)}, fields, fmt)
         print()
         emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS,

@@ -217,7 +217,7 @@ def status(
     if include_support:
         fields += ["support_total", "support_overdue"]
     emit_rows(rows, _status_columns(fmt, include_support), fmt, csv_fields=fields,
-              title=title, output=output, sheet=_("Status"))
+              title=title, output=output, sheet=_("Status by agency"))
 
 
 def weekly(

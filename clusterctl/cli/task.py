@@ -206,6 +206,9 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
               ("latest_note", _("Latest note")), ("created_at", _("Created")),
               ("updated_at", _("Updated")), ("version", _("Version"))]
     fmt = format_of(format_)
+    if fmt == "csv":  # for scripts: the category's code and the days, not a sentence
+        fields[fields.index(("timeliness", _("Timeliness")))] = ("category", "category")
+        fields.insert(fields.index(("category", "category")) + 1, ("days_overdue", ""))
     if fmt == "json":
         del record["timeliness"]
     elif fmt != "csv":
@@ -355,4 +358,7 @@ def edit(
         changes = edit_task(db, task_id, actor=actor(db), title=title, lead=lead,
                             support=new_support, due=parse_date(due) if due else None,
                             no_due=no_due, note=note, expect_version=expect_version)
-    say(_("Task {id} changed: {fields}.").format(id=task_id, fields=", ".join(changes)))
+    from clusterctl.words import field_name
+
+    say(_("Task {id} changed: {fields}.").format(
+        id=task_id, fields=", ".join(field_name(f) for f in changes)))

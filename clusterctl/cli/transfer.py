@@ -89,10 +89,11 @@ def _summary(totals: dict, files: list[str], dry_run: bool, plan=None) -> None:
 
 def _plan_lines(plan):
     from clusterctl.render import display
+    from clusterctl.words import change_value, field_name
 
     def diff(changes: dict) -> str:
-        return "; ".join(f"{k}: {display(old)} → {display(new)}"
-                         for k, (old, new) in changes.items())
+        return "; ".join(f"{field_name(k)}: {display(change_value(k, old))} → "
+                         f"{display(change_value(k, new))}" for k, (old, new) in changes.items())
 
     for agency in plan.agencies_added:
         yield _("add agency {code} ({name})").format(code=agency.code, name=agency.name)

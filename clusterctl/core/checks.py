@@ -13,6 +13,7 @@ from unicodedata import is_normalized
 from clusterctl.errors import InputError
 from clusterctl.i18n import _
 from clusterctl.text import has_unsafe, nfc
+from clusterctl.words import day
 
 TITLE_LIMIT = 4000
 NAME_LIMIT = 500
@@ -133,12 +134,12 @@ def due_problem(due: date | None, issued: date | None) -> str | None:
         return None
     if due < issued:
         return _("due date {due} is before the directive's issue date {issued}").format(
-            due=due.isoformat(), issued=issued.isoformat())
+            due=day(due), issued=day(issued))
     latest = latest_due(issued)
     if due > latest:
         return _("due date {due} is more than {n} years after the directive's issue date "
                  "{issued}; is the year a typo?").format(
-            due=due.isoformat(), n=DUE_YEARS_AHEAD, issued=issued.isoformat())
+            due=day(due), n=DUE_YEARS_AHEAD, issued=day(issued))
     return None
 
 
@@ -148,10 +149,10 @@ def completion_problem(completed_on: date | None, issued: date | None,
     if completed_on is None:
         return None
     if completed_on > today:
-        return _("completion date {d} is in the future").format(d=completed_on.isoformat())
+        return _("completion date {d} is in the future").format(d=day(completed_on))
     if issued is not None and completed_on < issued:
         return _("completion date {d} is before the directive's issue date {issued}").format(
-            d=completed_on.isoformat(), issued=issued.isoformat())
+            d=day(completed_on), issued=day(issued))
     return None
 
 

@@ -23,6 +23,7 @@ from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, as_date, chunks, iso_date, utc_now
 from clusterctl.text import fold
+from clusterctl.words import day
 
 
 @dataclass
@@ -206,7 +207,7 @@ def _check_later_issue(db: Database, directive: DirectiveIn, directive_id: int,
                 f"{directive.where.label}.issued",
                 _("{issued} is after {date}, a date of its task {key!r}; correct that task "
                   "first (task edit --due) or the issue date").format(
-                    issued=directive.issued.isoformat(), date=min(early).isoformat(),
+                    issued=day(directive.issued), date=day(min(early)),
                     key=key)))
             return
 

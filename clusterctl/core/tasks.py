@@ -23,6 +23,7 @@ from clusterctl.errors import ConflictError, InputError, NotFoundError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, as_date, iso_date
 from clusterctl.text import fold
+from clusterctl.words import day
 
 ACTIVE = ("open", "in_progress")
 ACTIONS = {  # action: (the statuses it applies to, the status it leads to)
@@ -156,7 +157,9 @@ def change_status(
 
 
 def _status_refusal(current: Current, action: str) -> str:
-    status = current.status.replace("_", " ")
+    from clusterctl.words import action_name, status_name
+
+    status = status_name(current.status).replace("_", " ")
     if action == "start" and current.status == "in_progress":
         return _("task {id} is already in progress").format(id=current.id)
     if action == "reopen":
@@ -165,7 +168,7 @@ def _status_refusal(current: Current, action: str) -> str:
         return _("task {id} is {status}; reopen it first with 'clusterctl task reopen "
                  "{id}'").format(id=current.id, status=status)
     return _("task {id} is {status}; it cannot be {action}").format(
-        id=current.id, status=status, action=action)
+        id=current.id, status=status, action=action_name(action))
 
 
 def add_note(db: Database, task_id: int, *, text: str, actor: str) -> None:
@@ -196,7 +199,7 @@ def extend_task(
                 raise InputError(
                     _("an extension moves the due date later, and {to} is not after {due}; to "
                       "correct a wrongly entered due date, use 'clusterctl task edit {id} --due "
-                      "DATE'").format(to=to.isoformat(), due=current.due.isoformat(), id=task_id))
+                      "DATE'").format(to=day(to), due=day(current.due), id=task_id))
             check_due(to, current.issued)
             changes = {"due": [iso_date(current.due), to.isoformat()]}
             TaskWriter(db, actor=actor).change([current.change(Entry("extend", changes, reason),
