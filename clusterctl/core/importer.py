@@ -321,8 +321,8 @@ class FileReader:
 
 
 def _kind(value: Any) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true/false",
-             list: "a list", dict: "a table", date: "a date"}
+    names = {str: _("a string"), int: _("an integer"), float: _("a number"),
+             bool: _("true/false"), list: _("a list"), dict: _("a table"), date: _("a date")}
     return names.get(type(value), type(value).__name__)
 
 

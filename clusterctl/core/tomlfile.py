@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from clusterctl.i18n import _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -53,13 +55,15 @@ def read_raw(names: list[str]) -> list[tuple[str, bytes | OSError]]:
 def read_toml(name: str, raw: bytes | OSError) -> tuple[dict, str]:
     """Parse a file's bytes; return its tables and text, or raise :class:`TomlFileError`."""
     if isinstance(raw, OSError):
-        raise TomlFileError(Problem(name, None, "", f"cannot read it: {raw.strerror or raw}"))
+        raise TomlFileError(Problem(name, None, "", _("cannot read it: {reason}").format(
+            reason=raw.strerror or raw)))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise TomlFileError(
-            Problem(name, line, "", f"is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8")
+            Problem(name, line, "", _("is not UTF-8 text (byte {n}); save it as UTF-8").format(
+                n=exc.start + 1))
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark, as some Windows editors write
@@ -67,7 +71,8 @@ def read_toml(name: str, raw: bytes | OSError) -> tuple[dict, str]:
         return _loads(text), text
     except _SyntaxError as exc:
         raise TomlFileError(
-            Problem(name, exc.line, "", f"is not valid TOML: {exc.message}")
+            Problem(name, exc.line, "", _("is not valid TOML: {reason}").format(
+                reason=exc.message))
         ) from None
 
 
