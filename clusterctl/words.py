@@ -8,6 +8,7 @@ and names are the Government Office's (``locale/GLOSSARY.md``).
 """
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from clusterctl.i18n import LANGUAGE, _
@@ -36,18 +37,16 @@ CATEGORY_NAMES = {
 def vietnamese(message: str) -> str:
     """``message`` in Vietnamese, whatever the interface's language (for names people may
     type in either language)."""
-    global _vi
-    if _vi is None:
-        import gettext
-
-        from clusterctl.i18n import DOMAIN, LOCALEDIR
-
-        _vi = gettext.translation(DOMAIN, localedir=LOCALEDIR, languages=["vi"],
-                                  fallback=True)
-    return _vi.gettext(message)
+    return _vietnamese_catalogue().gettext(message)
 
 
-_vi = None
+@cache
+def _vietnamese_catalogue():
+    import gettext
+
+    from clusterctl.i18n import DOMAIN, LOCALEDIR
+
+    return gettext.translation(DOMAIN, localedir=LOCALEDIR, languages=["vi"], fallback=True)
 
 
 def _key(text: str) -> str:
