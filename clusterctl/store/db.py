@@ -256,12 +256,18 @@ class Database:
     def close(self) -> None:
         self.conn.close()
 
+    driver_error: type[Exception] = sqlite3.Error  # what the driver raises
+
     @contextmanager
     def guard(self) -> Iterator[None]:
+        """Turn the driver's errors into clusterctl's (see :meth:`translate`)."""
         try:
             yield
-        except sqlite3.Error as exc:
-            raise translate_error(exc, self.location) from exc
+        except self.driver_error as exc:
+            raise self.translate(exc) from exc
+
+    def translate(self, exc: Exception) -> Exception:
+        return translate_error(exc, self.location)
 
 
 def translate_error(exc: Exception, location: str) -> DatabaseError:

@@ -180,15 +180,7 @@ class PostgresDatabase(Database):
             with self.guard():
                 self.conn.execute("ROLLBACK")
 
-    def close(self) -> None:
-        self.conn.close()
-
-    @contextmanager
-    def guard(self) -> Iterator[None]:
-        try:
-            yield
-        except psycopg.Error as exc:
-            raise self.translate(exc) from exc
+    driver_error = psycopg.Error
 
     def translate(self, exc: psycopg.Error) -> Exception:
         if isinstance(exc, pgerrors.InsufficientPrivilege):
