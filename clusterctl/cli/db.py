@@ -9,8 +9,7 @@ import typer
 
 from clusterctl.cli.common import command_group, database, say, session
 from clusterctl.i18n import _
-
-ROLES = ("viewer", "staff", "admin")  # as clusterctl.store.pgroles names them
+from clusterctl.store.pgroles import ROLES  # standard library only: psycopg loads later
 
 app = command_group(_("Look after the database: where it is, its health, copies, upgrades "
                       "and, on PostgreSQL, who may do what."))
