@@ -74,6 +74,19 @@ def local_time(instant: str) -> str:
     return clock(moment.astimezone(office_tz()))
 
 
+def local_day(instant: str) -> str | None:
+    """The ISO date, in the office time zone, of a stored UTC instant."""
+    from datetime import datetime
+
+    from clusterctl.config import office_tz
+
+    try:
+        moment = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+    return moment.astimezone(office_tz()).date().isoformat()
+
+
 def pick_format(requested: str | None, out: IO[str] | None = None) -> str:
     """The requested format, else a table on a terminal and plain text elsewhere."""
     if requested:

@@ -248,3 +248,91 @@ def register(app: typer.Typer) -> None:
     app.command("overdue")(overdue)
     app.command("status")(status)
     app.command("weekly")(weekly)
+    app.command("log")(log)
+
+
+def _log_what(entry: dict) -> str:
+    from clusterctl.cli.task import change_text
+    from clusterctl.words import action_name
+
+    changes = entry["changes"]
+    if entry["action"] == "created":  # the title is the task's; what it was given
+        changes = {name: [None, new] for name, (_old, new) in changes.items()
+                   if name != "title" and new not in (None, [])}
+    text = change_text(changes).replace("- → ", "") if entry["action"] == "created" else (
+        change_text(changes))
+    return action_name(entry["action"]) + (": " + text if text else "")
+
+
+def _log_recorded(entry: dict) -> str:
+    from clusterctl.render import local_time
+
+    return local_time(entry["at"])
+
+
+LOG_COLUMNS = [
+    Column("effective", _("Date"), get=lambda e: day(e["effective"])),
+    Column("actor", _("Who")),
+    Column("task", _("Task"), get=lambda e: f"{e['directive']}#{e['key']}"),
+    Column("what", _("What changed"), get=_log_what, wrap=True),
+    Column("note", _("Note"), wrap=True, fold=2),
+    Column("at", _("Recorded"), get=_log_recorded, fold=1),
+]
+LOG_FIELDS = ["id", "task_id", "directive", "key", "effective", "at", "actor", "action",
+              "changes", "note", "source"]
+
+
+def log(
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="DATE", help=_("Changes that took effect on or after this day."))
+    ] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", metavar="DATE", help=_("Changes that took effect on or before this day."))
+    ] = None,
+    agency: Annotated[list[str] | None, typer.Option(
+        "--agency", "-a", metavar="AGENCY", autocompletion=complete.agencies,
+        help=_("Only tasks this agency leads or supports, or did; repeatable."))] = None,
+    directive: DirectiveFilter = None,
+    actor: Annotated[list[str] | None, typer.Option(
+        "--actor", metavar="LOGIN", help=_("Only changes made by this login; repeatable."))
+    ] = None,
+    limit: LimitOpt = None,
+    format_: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """What changed, newest first: one line per change (when it took effect, who, which
+    task, what changed from what to what, the note).
+
+    A change is listed by the day it took effect; one recorded on a later day shows that
+    day too.
+    """
+    import itertools
+
+    from clusterctl.core.agencies import AgencyMatcher, load_agencies
+    from clusterctl.core.changelog import ChangeFilter, list_changes
+    from clusterctl.core.directives import find_directive
+    from clusterctl.dates import parse_date
+    from clusterctl.render import emit_rows
+
+    fmt = format_of(format_, also=("xlsx",), output=output)
+    start = parse_date(since) if since else None
+    end = parse_date(until) if until else None
+    if start and end and end < start:
+        from clusterctl.errors import InputError
+
+        raise InputError(_("--until {until} is before --since {since}").format(
+            until=day(end), since=day(start)))
+    with database(write=False) as db:
+        matcher = AgencyMatcher(load_agencies(db)) if agency else None
+        changes = list_changes(db, ChangeFilter(
+            since=start, until=end,
+            agency_ids=[matcher.find(a).id for a in agency or []],
+            directive_ids=[find_directive(db, d).id for d in directive or []],
+            actors=list(actor or [])))
+    if fmt == "csv":
+        from clusterctl.render import to_json
+
+        changes = [{**c, "changes": to_json(c["changes"], indent=None)} for c in changes]
+    rows = itertools.islice(changes, limit) if limit is not None else changes
+    emit_rows(rows, LOG_COLUMNS, fmt, csv_fields=LOG_FIELDS, empty=_("No changes match."),
+              output=output, sheet=_("Changes"), title=_("Changes") if fmt == "xlsx" else None)

@@ -85,18 +85,28 @@ def add(
     key: Annotated[str | None, typer.Option(
         "--key", "-k", help=_("Key within the directive [default: next free number]."))] = None,
     note: NoteOpt = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", metavar="DATE",
+        help=_("The day it was assigned, for a task added to a directive later [default: "
+               "the directive's issue date]."))] = None,
 ) -> None:
     """Add a task and print its id.
 
+    A task typed in from a directive exists from the directive's issue date; --on records a
+    later, extra assignment.
+
     Example: clusterctl task add -d 2029/UBND-KTTH -l SCT -s SXD --due 30/6/2024 "Rà soát..."
     """
+    from clusterctl.config import today
     from clusterctl.core.tasks import add_task
     from clusterctl.dates import parse_date
 
     due_date = parse_date(due) if due is not None else None
+    on_date = parse_date(on) if on is not None else None
     with database(write=True) as db:
         task_id = add_task(db, directive=directive, lead=lead, support=support or [],
-                           due=due_date, key=key, title=title, actor=actor(db), note=note)
+                           due=due_date, key=key, title=title, actor=actor(db), note=note,
+                           today=today(), on=on_date)
     print(task_id)
     say(_("Added task {id}.").format(id=task_id))
 
@@ -168,17 +178,27 @@ def list_(
                   else None)
 
 
-def _history_lines(entry: dict) -> list[str]:
-    """One history entry as lines; a note of several lines continues, indented, below."""
-    from clusterctl.render import display, local_time
-    from clusterctl.words import action_name, change_value, field_name
+def change_text(changes: dict) -> str:
+    """A history entry's changes as people read them: ``field: old → new; ...``."""
+    from clusterctl.render import display
+    from clusterctl.words import change_value, field_name
 
-    changes = "; ".join(
+    return "; ".join(
         f"{field_name(field)}: {display(change_value(field, old))} → "
         f"{display(change_value(field, new))}"
-        for field, (old, new) in entry["changes"].items()
+        for field, (old, new) in changes.items()
     )
+
+
+def _history_lines(entry: dict) -> list[str]:
+    """One history entry as lines; a note of several lines continues, indented, below."""
+    from clusterctl.render import display, local_day, local_time
+    from clusterctl.words import action_name
+
+    changes = change_text(entry["changes"])
     parts = [local_time(entry["at"]), display(entry["actor"]), action_name(entry["action"])]
+    if entry.get("effective") and entry["effective"] != local_day(entry["at"]):
+        parts.append(_("with effect from {on}").format(on=day(entry["effective"])))
     if changes:
         parts.append(changes)
     note_lines = entry["note"].split("\n") if entry["note"] else []
@@ -224,6 +244,8 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
 
 
 OnOpt = Annotated[str | None, typer.Option(
+    "--on", metavar="DATE", help=_("The day it took effect [default: today]."))]
+DoneOnOpt = Annotated[str | None, typer.Option(
     "--on", metavar="DATE", help=_("When it was completed [default: today]."))]
 
 
@@ -250,32 +272,35 @@ def _status_command(action: str, task: str, note: str | None, on: str | None = N
 
 
 @app.command("start")
-def start(task: TaskArg, note: NoteOpt = None, expect_version: ExpectVersionOpt = None) -> None:
+def start(task: TaskArg, on: OnOpt = None, note: NoteOpt = None,
+          expect_version: ExpectVersionOpt = None) -> None:
     """Mark a task as in progress."""
-    _status_command("start", task, note, expect_version=expect_version)
+    _status_command("start", task, note, on=on, expect_version=expect_version)
 
 
 @app.command("done")
-def done(task: TaskArg, on: OnOpt = None, note: NoteOpt = None,
+def done(task: TaskArg, on: DoneOnOpt = None, note: NoteOpt = None,
          expect_version: ExpectVersionOpt = None) -> None:
     """Mark a task as done (hoàn thành), on the date it was completed."""
     _status_command("done", task, note, on=on, expect_version=expect_version)
 
 
 @app.command("reopen")
-def reopen(task: TaskArg, note: NoteOpt = None, expect_version: ExpectVersionOpt = None) -> None:
+def reopen(task: TaskArg, on: OnOpt = None, note: NoteOpt = None,
+           expect_version: ExpectVersionOpt = None) -> None:
     """Open a done or cancelled task again."""
-    _status_command("reopen", task, note, expect_version=expect_version)
+    _status_command("reopen", task, note, on=on, expect_version=expect_version)
 
 
 @app.command("cancel")
 def cancel(
     task: TaskArg,
     reason: Annotated[str, typer.Option("--reason", "-r", help=_("Why it is withdrawn."))],
+    on: OnOpt = None,
     expect_version: ExpectVersionOpt = None,
 ) -> None:
     """Cancel (withdraw) a task; cancelled tasks are left out of rates."""
-    _status_command("cancel", task, reason, expect_version=expect_version)
+    _status_command("cancel", task, reason, on=on, expect_version=expect_version)
 
 
 @app.command("note")
@@ -283,14 +308,18 @@ def note(
     task: TaskArg,
     text: Annotated[str, typer.Argument(help=_(
         "The progress note (tình hình thực hiện); it may span several lines."))],
+    on: OnOpt = None,
 ) -> None:
     """Record a progress note in a task's history."""
+    from clusterctl.config import today
     from clusterctl.core.queries import resolve_task
     from clusterctl.core.tasks import add_note
+    from clusterctl.dates import parse_date
 
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        add_note(db, task_id, text=text, actor=actor(db))
+        add_note(db, task_id, text=text, actor=actor(db), today=today(),
+                 on=parse_date(on) if on else None)
     say(_("Noted on task {id}.").format(id=task_id))
 
 
@@ -299,12 +328,14 @@ def extend(
     task: TaskArg,
     to: Annotated[str, typer.Option("--to", metavar="DATE", help=_("The new due date."))],
     reason: Annotated[str, typer.Option("--reason", "-r", help=_("Why it is extended."))],
+    on: OnOpt = None,
     expect_version: ExpectVersionOpt = None,
 ) -> None:
     """Move a task's due date later (gia hạn); the original due date is kept.
 
     To correct a wrongly entered due date instead, use 'clusterctl task edit TASK --due DATE'.
     """
+    from clusterctl.config import today
     from clusterctl.core.queries import resolve_task
     from clusterctl.core.tasks import extend_task
     from clusterctl.dates import parse_date
@@ -313,6 +344,7 @@ def extend(
     with database(write=True) as db:
         task_id = resolve_task(db, task)
         changes = extend_task(db, task_id, to=new_due, reason=reason, actor=actor(db),
+                              today=today(), on=parse_date(on) if on else None,
                               expect_version=expect_version)
     old, new = changes["due"]
     say(_("Task {id} is now due on {new} (was {old}).").format(
@@ -337,9 +369,11 @@ def edit(
     no_due: Annotated[bool, typer.Option(
         "--no-due", help=_("No due date: an ongoing duty (thường xuyên)."))] = False,
     note: NoteOpt = None,
+    on: OnOpt = None,
     expect_version: ExpectVersionOpt = None,
 ) -> None:
     """Correct a task's title, agencies or due date; recorded as a correction."""
+    from clusterctl.config import today
     from clusterctl.core.queries import resolve_task
     from clusterctl.core.tasks import edit_task
     from clusterctl.dates import parse_date
@@ -357,7 +391,8 @@ def edit(
         task_id = resolve_task(db, task)
         changes = edit_task(db, task_id, actor=actor(db), title=title, lead=lead,
                             support=new_support, due=parse_date(due) if due else None,
-                            no_due=no_due, note=note, expect_version=expect_version)
+                            no_due=no_due, note=note, today=today(),
+                            on=parse_date(on) if on else None, expect_version=expect_version)
     from clusterctl.words import field_name
 
     say(_("Task {id} changed: {fields}.").format(

@@ -311,7 +311,7 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency])
 # -- writing ---------------------------------------------------------------------------
 
 
-def apply_plan(db: Database, plan: Plan, *, actor: str, source: str,
+def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date,
                progress: Callable[[int], None] = lambda n: None) -> None:
     """Write the plan; the caller holds the transaction. Tasks go through the one writer."""
     now = utc_now()
@@ -321,11 +321,14 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str,
         now)
     update_directives(db, [Directive(i, d.number, d.issued, d.issuer, d.title)
                            for d, i, _changes in plan.directives_updated], now)
-    writer = TaskWriter(db, actor=actor, source=source, agency_ids=agency_ids)
+    writer = TaskWriter(db, actor=actor, source=source, agency_ids=agency_ids, today=today,
+                        clamp=True)
+    # A new task takes effect on its directive's issue date; one the file gives as done was
+    # done from its completion date (see taskwriter.initial_states).
     writer.add([
         NewTask(directive_ids[c.directive.key], c.task.key, c.task.title, c.lead, c.support,
                 c.task.due, c.task.original_due, c.task.status or "open", c.task.completed_on,
-                c.task.note)
+                c.task.note, issued=c.directive.issued)
         for c in plan.tasks_added], progress)
     writer.change([_update(c, writer) for c in plan.tasks_updated]
                   + [Change(c.existing.id, c.existing.version, [Entry("note", {}, c.task.note)])

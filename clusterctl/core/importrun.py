@@ -73,7 +73,8 @@ def run_import(location: str, files: list[str], *, actor: Callable, today: date,
             raise ImportRejected(parsed.problems + _agency_problems(location, parsed), files)
         if dry_run:
             return _dry_run(location, parsed)
-        plan = _import(location, parsed, ", ".join(files), files_fingerprint, actor, progress)
+        plan = _import(location, parsed, ", ".join(files), files_fingerprint, actor, progress,
+                       today)
         return ImportResult(plan_totals(plan), plan)
     finally:
         gc.enable()
@@ -152,7 +153,7 @@ def _dry_run(location: str, parsed) -> ImportResult:
 
 
 def _import(location: str, parsed, source: str, files_fingerprint: str | None, actor: Callable,
-            progress: Progress):
+            progress: Progress, today: date):
     from clusterctl.core.importcache import remember_import
     from clusterctl.core.importplan import apply_plan, make_plan
 
@@ -175,6 +176,7 @@ def _import(location: str, parsed, source: str, files_fingerprint: str | None, a
                 if plan.problems:
                     raise ImportRejected(plan.problems, parsed.files)  # rolls back
                 with progress(len(plan.tasks_added) + len(plan.tasks_updated)) as advance:
-                    apply_plan(db, plan, actor=actor(db), source=source, progress=advance)
+                    apply_plan(db, plan, actor=actor(db), source=source, today=today,
+                               progress=advance)
                 remember_import(db, files_fingerprint, plan_totals(plan))
     return plan

@@ -47,11 +47,30 @@ class TaskFilter:
     ids: list[int] | None = None  # exactly these tasks (None: no restriction)
     due_between: tuple[date, date] | None = None  # both days included
     completed_between: tuple[date, date] | None = None
+    assigned_between: tuple[date, date] | None = None
+    # The register is read as it stood at the end of ``state_on`` (default: the as-of date);
+    # before ``today`` that is the task as it was (task_state), else the task as it is.
+    today: date | None = None
+    state_on: date | None = None
+
+    @property
+    def past(self) -> bool:
+        return self.today is not None and (self.state_on or self.as_of) < self.today
+
+    def tasks(self) -> str:
+        """What the queries read as ``t``: the tasks as they are, or as they were."""
+        return PAST_TASKS if self.past else "task t"
+
+    def support(self) -> str:
+        """What the queries read as supporting agencies."""
+        return PAST_SUPPORT if self.past else "task_support"
 
     def where(self) -> tuple[str, dict]:
-        """The WHERE clause (over ``task t``) and its parameters."""
+        """The WHERE clause (over :meth:`tasks`) and its parameters."""
         clauses: list[str] = []
         params: dict = window(self.as_of, self.soon_days)
+        if self.past:
+            params["state_on"] = self.state_on or self.as_of
 
         def any_of(column: str, prefix: str, values: list) -> str:
             names = [f"{prefix}{i}" for i in range(len(values))]
@@ -62,7 +81,8 @@ class TaskFilter:
             lead = any_of("t.lead_id", "ag", self.agency_ids)
             support = any_of("s.agency_id", "sg", self.agency_ids)
             clauses.append(
-                f"({lead} OR t.id IN (SELECT s.task_id FROM task_support s WHERE {support}))"
+                f"({lead} OR t.id IN (SELECT s.task_id FROM {self.support()} s "
+                f"WHERE {support}))"
             )
         if self.ids is not None:
             clauses.append(any_of("t.id", "id", self.ids) if self.ids else "1 = 0")
@@ -75,7 +95,8 @@ class TaskFilter:
         if self.categories:
             clauses.append("(" + " OR ".join(PREDICATES[c] for c in self.categories) + ")")
         for column, span in (("t.due", self.due_between),
-                             ("t.completed_on", self.completed_between)):
+                             ("t.completed_on", self.completed_between),
+                             ("t.assigned_on", self.assigned_between)):
             if span:
                 name = column.split(".")[1]
                 params[f"{name}_from"], params[f"{name}_to"] = span
@@ -87,21 +108,29 @@ class TaskFilter:
         return (" AND ".join(clauses) or "1 = 1"), params
 
 
+# The tasks as they stood at the end of :state_on, with the columns of ``task``.
+PAST_TASKS = """(SELECT k.id, k.directive_id, k.task_key, s.title, s.title_key, s.lead_id,
+s.due, s.original_due, s.status, s.completed_on, k.assigned_on, k.created_at, k.updated_at,
+k.version FROM task_state s JOIN task k ON k.id = s.task_id
+WHERE s.valid_to > :state_on AND s.valid_from <= :state_on) t"""
+PAST_SUPPORT = """(SELECT task_id, agency_id, position FROM task_support_state
+WHERE valid_to > :state_on AND valid_from <= :state_on)"""
+
 _TASK_COLUMNS = f"""
 t.id, d.number, t.task_key, t.title, a.code AS lead_code, t.due, t.original_due, t.status,
-t.completed_on, {CATEGORY_SQL} AS category, t.created_at, t.updated_at, t.version
+t.completed_on, {CATEGORY_SQL} AS category, t.assigned_on, t.created_at, t.updated_at,
+t.version
 """
-_TASK_FROM = """
-FROM task t
-JOIN directive d ON d.id = t.directive_id
-JOIN agency a ON a.id = t.lead_id
-"""
-_TASK_SELECT = f"SELECT {_TASK_COLUMNS} {_TASK_FROM}"
+
+
+def _task_select(task_filter: "TaskFilter") -> str:
+    return (f"SELECT {_TASK_COLUMNS} FROM {task_filter.tasks()} "
+            "JOIN directive d ON d.id = t.directive_id JOIN agency a ON a.id = t.lead_id")
 
 
 def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     (task_id, number, key, title, lead, due, original_due, status, completed_on, category,
-     created_at, updated_at, version) = row
+     assigned_on, created_at, updated_at, version) = row
     due, original_due, completed_on = iso_date(due), iso_date(original_due), iso_date(
         completed_on)
     return {
@@ -118,17 +147,21 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
         "category": category,
         "days_overdue": (days_overdue(category, as_date(due), as_of)
                          if category == "overdue" else None),
+        "assigned_on": iso_date(assigned_on),
         "created_at": str(created_at),
         "updated_at": str(updated_at),
         "version": version,
     }
 
 
-def _support_of(db: Database, where: str, params: dict) -> dict[int, list[str]]:
+def _support_of(db: Database, where: str, params: dict,
+                task_filter: "TaskFilter | None" = None) -> dict[int, list[str]]:
     """The supporting agencies' codes of the tasks ``where`` selects, in order."""
+    tasks, support_from = ((task_filter.tasks(), task_filter.support()) if task_filter
+                           else ("task t", "task_support"))
     support: dict[int, list[str]] = {}
     for task_id, code in db.stream(
-        "SELECT s.task_id, a.code FROM task t JOIN task_support s ON s.task_id = t.id "
+        f"SELECT s.task_id, a.code FROM {tasks} JOIN {support_from} s ON s.task_id = t.id "
         f"JOIN agency a ON a.id = s.agency_id WHERE {where} ORDER BY s.task_id, s.position",
         params,
     ):
@@ -142,8 +175,9 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
     Rows are streamed; only the supporting agencies of the selected tasks are held.
     """
     where, params = task_filter.where()
-    support = _support_of(db, where, params)
-    for row in db.stream(f"{_TASK_SELECT} WHERE {where} {_ORDER_BY[Order(order)]}", params):
+    support = _support_of(db, where, params, task_filter)
+    for row in db.stream(f"{_task_select(task_filter)} WHERE {where} "
+                         f"{_ORDER_BY[Order(order)]}", params):
         yield _task_dict(row, support.get(row[0], []), task_filter.as_of)
 
 
@@ -157,12 +191,18 @@ def first_per_lead(
     """
     where, params = task_filter.where()
     ids = []
-    for lead_id in lead_ids:
+    if task_filter.past:  # no index on the past: one ranking of the tasks selected
+        ids = [task_id for (task_id,) in db.rows(
+            f"SELECT id FROM (SELECT t.id, t.lead_id, ROW_NUMBER() OVER (PARTITION BY "
+            f"t.lead_id ORDER BY t.due, t.id) AS n FROM {task_filter.tasks()} WHERE {where}) "
+            "ranked WHERE n <= :per_lead", {**params, "per_lead": count})]
+    for lead_id in lead_ids if not task_filter.past else ():
         ids += [task_id for (task_id,) in db.rows(
             f"SELECT t.id FROM task t WHERE t.lead_id = :lead AND {where} "
             "ORDER BY t.due, t.id LIMIT :per_lead",
             {**params, "lead": lead_id, "per_lead": count})]
-    chosen = TaskFilter(as_of=task_filter.as_of, soon_days=task_filter.soon_days, ids=ids)
+    chosen = TaskFilter(as_of=task_filter.as_of, soon_days=task_filter.soon_days, ids=ids,
+                        today=task_filter.today, state_on=task_filter.state_on)
     return list(list_tasks(db, chosen, order=Order.lead))
 
 

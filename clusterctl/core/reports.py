@@ -1,4 +1,10 @@
-"""Reports: who is late, per agency, and the weekly summary. Counted in SQL, not in Python."""
+"""Reports: who is late, per agency, over a period, and the weekly summary. Counted in SQL,
+not in Python.
+
+A report as of a past day reads the register as it stood at the end of that day (see
+:class:`clusterctl.core.queries.TaskFilter`): a report re-run later gives the numbers it gave
+then, except where a change dated on or before that day was recorded since.
+"""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,11 +23,12 @@ class Scope:
     soon_days: int
     agency_ids: list[int]
     directive_ids: list[int]
+    today: date | None = None  # None: the tasks as they are now, whatever the as-of date
 
     def tasks(self, **criteria) -> TaskFilter:
         return TaskFilter(as_of=self.as_of, soon_days=self.soon_days,
                           agency_ids=self.agency_ids, directive_ids=self.directive_ids,
-                          **criteria)
+                          today=self.today, **criteria)
 
 
 def overdue_tasks(db: Database, scope: Scope, *, by_lead: bool = False) -> Iterator[dict]:
@@ -45,11 +52,12 @@ def _with_rates(counts: dict) -> dict:
     return counts
 
 
-def _count_sql(join: str, agency_column: str, where: str) -> str:
-    sums = ", ".join(
-        f"SUM(CASE WHEN {PREDICATES[c]} THEN 1 ELSE 0 END)" for c in CATEGORIES
-    )
-    return (f"SELECT {agency_column}, COUNT(*), {sums} FROM task t {join} "
+def _sums() -> str:
+    return ", ".join(f"SUM(CASE WHEN {PREDICATES[c]} THEN 1 ELSE 0 END)" for c in CATEGORIES)
+
+
+def _count_sql(tasks: str, join: str, agency_column: str, where: str) -> str:
+    return (f"SELECT {agency_column}, COUNT(*), {_sums()} FROM {tasks} {join} "
             f"WHERE {where} GROUP BY {agency_column}")
 
 
@@ -58,8 +66,9 @@ def agency_status(db: Database, scope: Scope, *, include_support: bool = False) 
 
     Here the scope's agencies choose rows (the agencies shown), not tasks.
     """
-    where, params = TaskFilter(as_of=scope.as_of, soon_days=scope.soon_days,
-                               directive_ids=scope.directive_ids).where()
+    counted = TaskFilter(as_of=scope.as_of, soon_days=scope.soon_days,
+                         directive_ids=scope.directive_ids, today=scope.today)
+    where, params = counted.where()
     shown = set(scope.agency_ids)
     names = {agency_id: (code, name) for agency_id, code, name in
              db.rows("SELECT id, code, name FROM agency")}
@@ -74,14 +83,16 @@ def agency_status(db: Database, scope: Scope, *, include_support: bool = False) 
             row.update({f"support_{c}": 0 for c in ("total", *CATEGORIES)})
         return row
 
-    for agency_id, _all, *counts in db.rows(_count_sql("", "t.lead_id", where), params):
+    for agency_id, _all, *counts in db.rows(
+            _count_sql(counted.tasks(), "", "t.lead_id", where), params):
         if shown and agency_id not in shown:
             continue
         row = rows.setdefault(agency_id, blank(agency_id))
         row.update(zip(CATEGORIES, counts, strict=True))
         row["total"] = sum(counts) - row["cancelled"]
     if include_support:
-        sql = _count_sql("JOIN task_support s ON s.task_id = t.id", "s.agency_id", where)
+        sql = _count_sql(counted.tasks(), f"JOIN {counted.support()} s ON s.task_id = t.id",
+                         "s.agency_id", where)
         for agency_id, _all, *counts in db.rows(sql, params):
             if shown and agency_id not in shown:
                 continue
@@ -95,31 +106,87 @@ def agency_status(db: Database, scope: Scope, *, include_support: bool = False) 
             "total": _with_rates(total)}
 
 
+def period_status(db: Database, scope: Scope, start: date, end: date) -> dict:
+    """The official shape of a period report, per lead agency at the end of ``end``: the
+    tasks carried over (assigned before ``start`` and still to do at the end of the day
+    before it), the tasks assigned within the period, and what became of both by the end of
+    ``end``, with the rates. Tasks done or cancelled before the period are not its tasks."""
+    counted = TaskFilter(as_of=end, soon_days=scope.soon_days,
+                         directive_ids=scope.directive_ids, today=scope.today)
+    where, params = counted.where()
+    params.update(start=start, before=start - timedelta(days=1))
+    carried = ("(t.assigned_on < :start AND p.status IN ('open', 'in_progress'))")
+    assigned = "(t.assigned_on >= :start AND t.assigned_on <= :as_of)"
+    sql = (f"SELECT t.lead_id, SUM(CASE WHEN {carried} THEN 1 ELSE 0 END), "
+           f"SUM(CASE WHEN {assigned} THEN 1 ELSE 0 END), {_sums()} "
+           f"FROM {counted.tasks()} LEFT JOIN task_state p ON p.task_id = t.id "
+           "AND p.valid_from <= :before AND p.valid_to > :before "
+           f"WHERE {where} AND ({carried} OR {assigned}) GROUP BY t.lead_id")
+    shown = set(scope.agency_ids)
+    names = {agency_id: (code, name) for agency_id, code, name in
+             db.rows("SELECT id, code, name FROM agency")}
+    agencies = []
+    for agency_id, carried_over, new, *counts in db.rows(sql, params):
+        if shown and agency_id not in shown:
+            continue
+        code, name = names[agency_id]
+        row = {"agency": code, "name": name, "carried_over": carried_over, "assigned": new}
+        row.update(zip(CATEGORIES, counts, strict=True))
+        row["total"] = carried_over + new - row["cancelled"]
+        agencies.append(_period_rates(row))
+    agencies.sort(key=lambda r: (-r["overdue"], r["agency"]))
+    total = {c: sum(r[c] for r in agencies)
+             for c in ("carried_over", "assigned", *CATEGORIES, "total")}
+    return {"from": start.isoformat(), "to": end.isoformat(), "agencies": agencies,
+            "total": _period_rates(total)}
+
+
+def _period_rates(counts: dict) -> dict:
+    counts = _with_rates(counts)
+    counts["done_rate"] = rate(counts["done"], counts["total"])  # of all the period's tasks
+    return counts
+
+
 def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
-    """The week ending on the as-of date D: D-6 ... D."""
+    """The week before the as-of date D: D-7 ... D-1, read as it stood at the end of D-1.
+
+    Run on Monday D, it covers Monday to Sunday of the week before, whatever the hour: a task
+    completed on D is in next week's summary, so that consecutive weekly runs cover every
+    day exactly once. Tasks completed in the week; tasks that became overdue in it (due in
+    it and not done by D); tasks due in the next seven days (D ... D+6); the overdue count
+    per lead agency, with its longest-overdue tasks; and what changed in the week.
+    """
+    from clusterctl.core.changelog import ChangeFilter, list_changes
+
     as_of = scope.as_of
-    start = as_of - timedelta(days=6)
-    completed = list(list_tasks(db, scope.tasks(
-        categories=["done_on_time", "done_late"], completed_between=(start, as_of)),
+    start, end = as_of - timedelta(days=7), as_of - timedelta(days=1)
+
+    def tasks(**criteria) -> TaskFilter:
+        return scope.tasks(state_on=end, **criteria)
+
+    completed = list(list_tasks(db, tasks(
+        categories=["done_on_time", "done_late"], completed_between=(start, end)),
         order=Order.completed))
-    became_overdue = list(list_tasks(db, scope.tasks(
-        categories=["overdue"], due_between=(as_of - timedelta(days=7),
-                                             as_of - timedelta(days=1)))))
-    due_next = list(list_tasks(db, scope.tasks(
+    became_overdue = list(list_tasks(db, tasks(
+        categories=["overdue"], due_between=(start, end))))
+    due_next = list(list_tasks(db, tasks(
         categories=["overdue", "due_soon", "on_track"],
         due_between=(as_of, as_of + timedelta(days=6)))))
-    overdue = scope.tasks(categories=["overdue"])
+    overdue = tasks(categories=["overdue"])
     where, params = overdue.where()
-    counts = db.rows(f"SELECT t.lead_id, COUNT(*) FROM task t WHERE {where} "
+    counts = db.rows(f"SELECT t.lead_id, COUNT(*) FROM {overdue.tasks()} WHERE {where} "
                      "GROUP BY t.lead_id", params)
     codes = dict(db.rows("SELECT id, code FROM agency"))
     by_agency = {codes[lead_id]: {"agency": codes[lead_id], "overdue": count, "longest": []}
                  for lead_id, count in counts}
     for task in first_per_lead(db, overdue, [lead_id for lead_id, _n in counts], longest):
         by_agency[task["lead"]]["longest"].append(task)
+    changed = list_changes(db, ChangeFilter(
+        since=start, until=end, agency_ids=scope.agency_ids,
+        directive_ids=scope.directive_ids))
     return {
         "as_of": as_of.isoformat(),
-        "period": {"start": start.isoformat(), "end": as_of.isoformat()},
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
         "completed": {
             "on_time": [t for t in completed if t["category"] == "done_on_time"],
             "late": [t for t in completed if t["category"] == "done_late"],
@@ -128,4 +195,10 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
         "due_next": due_next,
         "overdue_by_agency": sorted(by_agency.values(),
                                     key=lambda e: (-e["overdue"], e["agency"])),
+        "changed": {
+            "assigned": [c for c in changed if c["action"] == "created"],
+            "extended": [c for c in changed if c["action"] == "extend"],
+            "reassigned": [c for c in changed if "lead" in c["changes"]
+                           and c["action"] != "created"],
+        },
     }

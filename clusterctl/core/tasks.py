@@ -62,11 +62,20 @@ def _optional_note(note: str | None) -> str | None:
     return None if note is None else check_note(note)
 
 
+def _check_on(on: date, today: date) -> None:
+    """An effect date is today or earlier: nobody records what has not happened yet."""
+    if on > today:
+        raise InputError(_("{on} is in the future; a change takes effect today or "
+                           "earlier").format(on=day(on)))
+
+
 def add_task(
     db: Database, *, directive: str, lead: str, support: list[str], due: date | None,
-    key: str | None, title: str, actor: str, note: str | None = None,
+    key: str | None, title: str, actor: str, today: date, note: str | None = None,
+    on: date | None = None,
 ) -> int:
-    """Add a task to a directive and return its id."""
+    """Add a task to a directive and return its id. It takes effect on the directive's issue
+    date (it was assigned by it), or ``on``, for a later assignment."""
     title = check_title(title)
     key = check_key(key) if key is not None else None
     note = _optional_note(note)
@@ -74,6 +83,13 @@ def add_task(
         with attempt:
             found = find_directive(db, directive)
             check_due(due, found.issued)
+            if on is not None:
+                _check_on(on, today)
+                if on < found.issued:
+                    raise InputError(_(
+                        "directive {number} was issued on {issued}; a task of it cannot be "
+                        "assigned on {on}, before that").format(
+                        number=found.number, issued=day(found.issued), on=day(on)))
             lead_agency, supporters = resolve_agencies(
                 AgencyMatcher(load_agencies(db)), lead, support
             )
@@ -87,8 +103,9 @@ def add_task(
                     _("directive {number} already has a task {key!r}").format(
                         number=found.number, key=key)
                 )
-            new = NewTask(found.id, key, title, lead_agency, supporters, due, note=note)
-            return TaskWriter(db, actor=actor).add([new])[0]
+            new = NewTask(found.id, key, title, lead_agency, supporters, due, note=note,
+                          assigned_on=on, issued=found.issued)
+            return TaskWriter(db, actor=actor, today=today).add([new])[0]
 
 
 @dataclass
@@ -107,6 +124,7 @@ class Current:
 
     def change(self, entry: Entry, columns: dict | None = None,
                support: list[Agency] | None = None) -> Change:
+        """The change ``entry`` makes (it takes effect on ``entry.effective``)."""
         return Change(self.id, self.version, [entry], columns or {}, support)
 
 
@@ -140,6 +158,8 @@ def change_status(
     for attempt in db.transactions():  # again if the server asks
         with attempt:
             current = _current(db, task_id, expect_version)
+            if on is not None:
+                _check_on(on, today)
             columns: dict = {"status": target}
             if action == "done":  # a wrong date is wrong whatever the task's state
                 columns["completed_on"] = check_completion(on or today, current.issued, today)
@@ -151,8 +171,8 @@ def change_status(
             if "completed_on" in columns:
                 changes["completed_on"] = [iso_date(current.completed_on),
                                            iso_date(columns["completed_on"])]
-            TaskWriter(db, actor=actor).change([current.change(Entry(action, changes, note),
-                                                               columns)])
+            entry = Entry(action, changes, note, on or today)
+            TaskWriter(db, actor=actor, today=today).change([current.change(entry, columns)])
     return changes
 
 
@@ -171,24 +191,36 @@ def _status_refusal(current: Current, action: str) -> str:
         id=current.id, status=status, action=action_name(action))
 
 
-def add_note(db: Database, task_id: int, *, text: str, actor: str) -> None:
-    """Record a progress note (tình hình thực hiện) in the task's history."""
+def add_note(db: Database, task_id: int, *, text: str, actor: str, today: date,
+             on: date | None = None) -> None:
+    """Record a progress note (tình hình thực hiện) in the task's history, as of ``on``."""
     text = check_note(text)
+    if on is not None:
+        _check_on(on, today)
     for attempt in db.transactions():  # again if the server asks
         with attempt:
             current = _current(db, task_id)
-            TaskWriter(db, actor=actor).change([current.change(Entry("note", {}, text))])
+            TaskWriter(db, actor=actor, today=today).change(
+                [current.change(Entry("note", {}, text, on or today))])
 
 
 def extend_task(
-    db: Database, task_id: int, *, to: date, reason: str, actor: str,
-    expect_version: int | None = None,
+    db: Database, task_id: int, *, to: date, reason: str, actor: str, today: date,
+    on: date | None = None, expect_version: int | None = None,
 ) -> dict:
-    """Move the due date later (gia hạn); the original due date is kept."""
+    """Move the due date later (gia hạn), with effect from ``on``; the original due date is
+    kept. The task must have been still to do on that day."""
     reason = check_note(reason, _("reason"))
+    if on is not None:
+        _check_on(on, today)
     for attempt in db.transactions():  # again if the server asks
         with attempt:
             current = _current(db, task_id, expect_version)
+            if on is not None and on < today:
+                status = db.scalar(
+                    "SELECT status FROM task_state WHERE task_id = :id AND valid_from <= :on "
+                    "AND valid_to > :on", {"id": task_id, "on": on})
+                current.status = status or current.status
             if current.status not in ACTIVE:
                 raise InputError(_status_refusal(current, "extended"))
             if current.due is None:
@@ -202,15 +234,16 @@ def extend_task(
                       "DATE'").format(to=day(to), due=day(current.due), id=task_id))
             check_due(to, current.issued)
             changes = {"due": [iso_date(current.due), to.isoformat()]}
-            TaskWriter(db, actor=actor).change([current.change(Entry("extend", changes, reason),
-                                                               {"due": to})])
+            TaskWriter(db, actor=actor, today=today).change(
+                [current.change(Entry("extend", changes, reason, on or today), {"due": to})])
     return changes
 
 
 def edit_task(
-    db: Database, task_id: int, *, actor: str, title: str | None = None,
+    db: Database, task_id: int, *, actor: str, today: date, title: str | None = None,
     lead: str | None = None, support: list[str] | None = None, due: date | None = None,
-    no_due: bool = False, note: str | None = None, expect_version: int | None = None,
+    no_due: bool = False, note: str | None = None, on: date | None = None,
+    expect_version: int | None = None,
 ) -> dict:
     """Correct a task's title, agencies or due date; returns what changed.
 
@@ -219,6 +252,8 @@ def edit_task(
     """
     title = check_title(title) if title is not None else None
     note = _optional_note(note)
+    if on is not None:
+        _check_on(on, today)
     for attempt in db.transactions():  # again if the server asks
         with attempt:
             current = _current(db, task_id, expect_version)
@@ -248,7 +283,7 @@ def edit_task(
                     changes["original_due"] = [iso_date(current.original_due), iso_date(due)]
             if not changes:
                 raise InputError(_("nothing to change: task {id} is already so").format(id=task_id))
-            change = current.change(Entry("edit", changes, note), columns,
+            change = current.change(Entry("edit", changes, note, on or today), columns,
                                     new_support if "support" in changes else None)
-            TaskWriter(db, actor=actor).change([change])
+            TaskWriter(db, actor=actor, today=today).change([change])
     return changes

@@ -5,6 +5,13 @@ The caller holds the transaction and has checked the values (see :mod:`clusterct
 the writer turns them into rows, guards every change with the version it was computed from
 (another writer's change in between is a :class:`ConflictError`, never overwritten), and
 appends one history entry per change. History is never rewritten.
+
+Every entry has the day it took effect as well as the instant it was recorded. Beside the
+task as it is now, the writer keeps the task as it was on every day (``task_state`` and
+``task_support_state``): a change that takes effect on day E rewrites the states from E on.
+That is sound because a field is never changed with an effect date before that of the field's
+latest change (:meth:`TaskWriter.change` refuses it), so every state after E still holds the
+value the change replaces.
 """
 
 import json
@@ -13,28 +20,45 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from clusterctl.core.agencies import Agency
-from clusterctl.errors import ConflictError
+from clusterctl.errors import ConflictError, InputError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, chunks, utc_now
+from clusterctl.store.db import Database, as_date, chunks, utc_now
 from clusterctl.text import fold
+from clusterctl.words import day, field_name
 
 BATCH = 2000  # rows per executemany, so that a progress bar moves
 BULK = 1000  # new tasks from which an empty database is loaded with its indexes set aside
 
+FOREVER = "9999-12-31"  # the end of the state a task is in now
+
 INSERT_HISTORY = (
-    "INSERT INTO task_history (task_id, at, actor, action, changes, note, source) "
-    "VALUES (:task_id, :at, :actor, :action, :changes, :note, :source)"
+    "INSERT INTO task_history (task_id, at, effective, actor, action, changes, note, source) "
+    "VALUES (:task_id, :at, :effective, :actor, :action, :changes, :note, :source)"
 )
 INSERT_TASK = (
     "INSERT INTO task (directive_id, task_key, title, title_key, lead_id, due, original_due, "
-    "status, completed_on, created_at, updated_at, version) VALUES (:directive_id, :key, "
-    ":title, :title_key, :lead_id, :due, :original_due, :status, :completed_on, :now, :now, 1)"
+    "status, completed_on, assigned_on, created_at, updated_at, version) VALUES (:directive_id, "
+    ":key, :title, :title_key, :lead_id, :due, :original_due, :status, :completed_on, "
+    ":assigned_on, :now, :now, 1)"
 )
 INSERT_SUPPORT = (
     "INSERT INTO task_support (task_id, agency_id, position) VALUES (:t, :a, :p)"
 )
+INSERT_STATE = (
+    "INSERT INTO task_state (task_id, valid_from, valid_to, title, title_key, lead_id, due, "
+    "original_due, status, completed_on) VALUES (:id, :valid_from, :valid_to, :title, "
+    ":title_key, :lead_id, :due, :original_due, :status, :completed_on)"
+)
+INSERT_SUPPORT_STATE = (
+    "INSERT INTO task_support_state (task_id, agency_id, valid_from, valid_to, position) "
+    "VALUES (:t, :a, :e, '9999-12-31', :p)"
+)
 # The task columns a change may set; anything else is a programming error.
 COLUMNS = ("title", "title_key", "lead_id", "due", "original_due", "status", "completed_on")
+# The columns each field of a history entry sets ("support" is a table of its own).
+FIELD_COLUMNS = {"title": ("title", "title_key"), "lead": ("lead_id",), "due": ("due",),
+                 "original_due": ("original_due",), "status": ("status",),
+                 "completed_on": ("completed_on",), "support": ()}
 
 
 @dataclass(slots=True)
@@ -49,15 +73,19 @@ class NewTask:
     status: str = "open"
     completed_on: date | None = None
     note: str | None = None
+    assigned_on: date | None = None  # None: the directive's issue date, given as issued
+    issued: date | None = None
 
 
 @dataclass(slots=True)
 class Entry:
-    """One history entry: what was done, the fields it changed (``{field: [old, new]}``)."""
+    """One history entry: what was done, the fields it changed (``{field: [old, new]}``),
+    and the day it took effect."""
 
     action: str
     changes: dict
     note: str | None = None
+    effective: date | None = None  # None: the writer's today
 
 
 @dataclass(slots=True)
@@ -78,11 +106,15 @@ def _nothing(_count: int) -> None:
 class TaskWriter:
     """Writes tasks for one actor; every row it writes carries the same instant."""
 
-    def __init__(self, db: Database, *, actor: str, source: str | None = None,
-                 agency_ids: dict[int, int] | None = None) -> None:
+    def __init__(self, db: Database, *, actor: str, today: date, source: str | None = None,
+                 agency_ids: dict[int, int] | None = None, clamp: bool = False) -> None:
         self.db = db
         self.actor = actor
         self.source = source
+        self.today = today
+        # An import moves a change dated before a later change of the same field to that
+        # later day; a command refuses it (see _check_order).
+        self.clamp = clamp
         self.now = utc_now()
         # Agencies planned but not yet written have negative ids; here are their real ones.
         self.agency_ids = agency_ids or {}
@@ -91,8 +123,9 @@ class TaskWriter:
         return agency.id if agency.id > 0 else self.agency_ids[agency.id]
 
     def _history(self, task_id: int, action: str, changes: dict | str,
-                 note: str | None) -> dict:
-        return {"task_id": task_id, "at": self.now, "actor": self.actor, "action": action,
+                 note: str | None, effective: date) -> dict:
+        return {"task_id": task_id, "at": self.now, "effective": effective,
+                "actor": self.actor, "action": action,
                 "changes": changes if changes.__class__ is str else changes_json(changes),
                 "note": note, "source": self.source}
 
@@ -108,21 +141,28 @@ class TaskWriter:
             "directive_id": t.directive_id, "key": t.key, "title": t.title,
             "title_key": fold(t.title), "lead_id": self.agency_id(t.lead), "due": t.due,
             "original_due": t.original_due or t.due, "status": t.status,
-            "completed_on": t.completed_on, "now": self.now} for t in tasks]
+            "completed_on": t.completed_on, "assigned_on": t.assigned_on or t.issued,
+            "now": self.now} for t in tasks]
         for batch in _batches(rows):
             self.db.executemany(INSERT_TASK, batch)
             progress(len(batch))
         ids = self._ids_of(rows)
-        support, history = [], []
+        support, history, states, support_states = [], [], [], []
         for task, row, task_id in zip(tasks, rows, ids, strict=True):
-            support += [{"t": task_id, "a": self.agency_id(a), "p": i}
-                        for i, a in enumerate(task.support)]
+            assigned_on = row["assigned_on"]
+            for i, a in enumerate(task.support):
+                support.append({"t": task_id, "a": self.agency_id(a), "p": i})
+                support_states.append({"t": task_id, "a": self.agency_id(a), "p": i,
+                                       "e": assigned_on})
             history.append(self._history(task_id, "created", created_json(
                 title=task.title, lead=task.lead.code, support=[a.code for a in task.support],
                 due=task.due, status=task.status, completed_on=task.completed_on,
-                original_due=row["original_due"]), task.note))
+                original_due=row["original_due"]), task.note, assigned_on))
+            states += initial_states(task_id, row)
         self.db.executemany(INSERT_SUPPORT, support)
         self.db.executemany(INSERT_HISTORY, history)
+        self.db.executemany(INSERT_STATE, states)
+        self.db.executemany(INSERT_SUPPORT_STATE, support_states)
         for create in rebuild:
             self.db.execute(create)
         return ids
@@ -134,7 +174,7 @@ class TaskWriter:
         10,000-task import). Returns the statements that put them back."""
         from clusterctl.store.schema import secondary_indexes, triggers
 
-        tables = {"task", "task_history", "task_support"}
+        tables = {"task", "task_history", "task_support", "task_state", "task_support_state"}
         found = triggers(self.db, tables)
         if self.db.scalar("SELECT COUNT(*) FROM task") == 0:
             found += secondary_indexes(self.db, tables)
@@ -162,6 +202,10 @@ class TaskWriter:
     def change(self, changes: list[Change], progress: Callable[[int], None] = _nothing) -> None:
         """Apply changes to existing tasks, each only if the task is still at the version it
         was computed from; a change without columns still bumps the version (a note)."""
+        for change in changes:
+            for entry in change.entries:
+                entry.effective = entry.effective or self.today
+        self._check_order(changes)
         groups: dict[tuple, list[dict]] = {}
         for change in changes:
             names = tuple(change.columns)
@@ -185,8 +229,124 @@ class TaskWriter:
             {"t": c.task_id, "a": self.agency_id(a), "p": i}
             for c in moved for i, a in enumerate(c.support)])
         self.db.executemany(INSERT_HISTORY, [
-            self._history(c.task_id, e.action, e.changes, e.note)
+            self._history(c.task_id, e.action, e.changes, e.note, e.effective)
             for c in changes for e in c.entries])
+        self._restate(changes)
+
+    # -- the task as it was on each day ---------------------------------------------------
+    def _check_order(self, changes: list[Change]) -> None:
+        """Refuse (or, for an import, move later) a change dated before the task took effect,
+        after today, or before a later-dated change of one of its fields: the states after
+        it would otherwise be wrong, and the task as it is now would not be the last of
+        them."""
+        dated = [c for c in changes if any(e.effective < self.today for e in c.entries)]
+        if not dated:
+            return  # changes dated today: no later change exists (none is in the future)
+        later: dict[int, list[tuple]] = {}
+        for marks, params in chunks(sorted({c.task_id for c in dated})):
+            for task_id, effective, action, changed in self.db.rows(
+                f"SELECT task_id, effective, action, changes FROM task_history "
+                f"WHERE task_id IN ({marks}) ORDER BY id", params,
+            ):
+                changed = json.loads(changed)
+                later.setdefault(task_id, []).append((as_date(effective), set(changed)))
+                if action == "created" and changed.get("completed_on", [None, None])[1]:
+                    # A task created done was done from its completion date on.
+                    later[task_id].append((as_date(changed["completed_on"][1]),
+                                           {"status", "completed_on"}))
+        for change in dated:
+            history = later.get(change.task_id, [])
+            assigned_on = history[0][0] if history else None
+            for entry in change.entries:
+                if entry.effective > self.today:
+                    raise InputError(_("{on} is in the future; a change takes effect today or "
+                                       "earlier").format(on=day(entry.effective)))
+                if assigned_on and entry.effective < assigned_on:
+                    if self.clamp:
+                        entry.effective = assigned_on
+                    else:
+                        raise InputError(_(
+                            "task {id} was assigned on {assigned}; a change to it cannot take "
+                            "effect on {on}, before that").format(
+                            id=change.task_id, assigned=day(assigned_on),
+                            on=day(entry.effective)))
+                fields = set(entry.changes)
+                clash = max((on for on, changed in history
+                             if on > entry.effective and changed & fields), default=None)
+                if clash is None:
+                    continue
+                if self.clamp:
+                    entry.effective = clash
+                    continue
+                names = ", ".join(sorted(field_name(f) for f in fields & set().union(
+                    *(changed for on, changed in history if on == clash))))
+                raise InputError(_(
+                    "task {id}: its {fields} changed with effect from {clash}, after {on}; a "
+                    "change dated earlier would be undone by it: date it {clash} or later, "
+                    "or see 'clusterctl task show {id}'").format(
+                    id=change.task_id, fields=names, clash=day(clash), on=day(entry.effective)))
+
+    def _restate(self, changes: list[Change]) -> None:
+        """Rewrite the states from each entry's effect date on with the values it sets."""
+        splits: list[list[dict]] = []  # rounds in which each task's state is split once
+        seen: set[tuple] = set()
+        updates: dict[tuple, list[dict]] = {}
+        moved: list[tuple[Change, date]] = []
+        for change in changes:
+            for entry in change.entries:
+                columns = [c for f in entry.changes for c in FIELD_COLUMNS[f]]
+                if "support" in entry.changes and change.support is not None:
+                    moved.append((change, entry.effective))
+                if not columns:
+                    continue
+                point = (change.task_id, entry.effective)
+                if point not in seen:
+                    seen.add(point)
+                    round_ = next((r for r in splits
+                                   if all(p["id"] != change.task_id for p in r)), None)
+                    if round_ is None:
+                        splits.append(round_ := [])
+                    round_.append({"id": change.task_id, "e": entry.effective})
+                names = tuple(sorted(columns))
+                updates.setdefault(names, []).append(
+                    {**{c: change.columns[c] for c in names}, "id": change.task_id,
+                     "e": entry.effective})
+        for round_ in splits:
+            self.db.executemany(
+                "INSERT INTO task_state (task_id, valid_from, valid_to, title, title_key, "
+                "lead_id, due, original_due, status, completed_on) SELECT task_id, :e, valid_to, "
+                "title, title_key, lead_id, due, original_due, status, completed_on FROM "
+                "task_state WHERE task_id = :id AND valid_from < :e AND valid_to > :e", round_)
+            self.db.executemany(
+                "UPDATE task_state SET valid_to = :e WHERE task_id = :id AND valid_from < :e "
+                "AND valid_to > :e", round_)
+        for names, rows in updates.items():
+            assignments = ", ".join(f"{name} = :{name}" for name in names)
+            self.db.executemany(f"UPDATE task_state SET {assignments} WHERE task_id = :id "
+                                "AND valid_from >= :e", rows)
+        for change, effective in moved:
+            params = {"id": change.task_id, "e": effective}
+            self.db.execute("DELETE FROM task_support_state WHERE task_id = :id "
+                            "AND valid_from >= :e", params)
+            self.db.execute("UPDATE task_support_state SET valid_to = :e WHERE task_id = :id "
+                            "AND valid_to > :e", params)
+            self.db.executemany(INSERT_SUPPORT_STATE, [
+                {"t": change.task_id, "a": self.agency_id(a), "p": i, "e": effective}
+                for i, a in enumerate(change.support)])
+
+
+def initial_states(task_id: int, row: dict) -> list[dict]:
+    """The states of a new task: as given from the day it took effect; a task created done
+    (by an import) was open until its completion date."""
+    state = {"id": task_id, "valid_from": row["assigned_on"], "valid_to": FOREVER,
+             "title": row["title"], "title_key": row["title_key"], "lead_id": row["lead_id"],
+             "due": row["due"], "original_due": row["original_due"], "status": row["status"],
+             "completed_on": row["completed_on"]}
+    completed_on = row["completed_on"]
+    if row["status"] != "done" or not completed_on or completed_on <= row["assigned_on"]:
+        return [state]
+    return [{**state, "valid_to": completed_on, "status": "open", "completed_on": None},
+            {**state, "valid_from": completed_on}]
 
 
 def _conflict(batch: list[dict]) -> ConflictError:

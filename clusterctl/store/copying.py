@@ -20,6 +20,9 @@ TABLES = (
     ("task", "id"),
     ("task_support", "task_id, agency_id"),
     ("task_history", "id"),
+    ("task_state", "task_id, valid_from"),
+    ("task_support_state", "task_id, agency_id, valid_from"),
+    ("import_base", "task_id"),
 )
 SERIAL = ("agency", "directive", "task", "task_history")
 
@@ -117,7 +120,13 @@ COLUMNS = {  # named, so that both sides list them in one order
     "directive": ("id", "number", "number_key", "issued", "issuer", "title", "created_at",
                   "updated_at"),
     "task": ("id", "directive_id", "task_key", "title", "title_key", "lead_id", "due",
-             "original_due", "status", "completed_on", "created_at", "updated_at", "version"),
+             "original_due", "status", "completed_on", "assigned_on", "created_at", "updated_at",
+             "version"),
     "task_support": ("task_id", "agency_id", "position"),
-    "task_history": ("id", "task_id", "at", "actor", "action", "changes", "note", "source"),
+    "task_history": ("id", "task_id", "at", "effective", "actor", "action", "changes", "note",
+                     "source"),
+    "task_state": ("task_id", "valid_from", "valid_to", "title", "title_key", "lead_id", "due",
+                   "original_due", "status", "completed_on"),
+    "task_support_state": ("task_id", "agency_id", "valid_from", "valid_to", "position"),
+    "import_base": ("task_id", "said", "source"),
 }

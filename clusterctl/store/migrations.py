@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from clusterctl.errors import DatabaseError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, utc_now
+from clusterctl.store.db import Database, as_date, utc_now
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,211 @@ _PG_BUMP_V2 = (
 )
 
 
+# -- 3: effect dates and the task as it was on each day (clusterctl 0.3.0) ------------------
+
+_TASK_V3 = """CREATE TABLE task_v3 (
+	id INTEGER NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	task_key VARCHAR(64) NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	title_key VARCHAR(4000) NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	due DATE, 
+	original_due DATE, 
+	status VARCHAR(16) NOT NULL, 
+	completed_on DATE, 
+	assigned_on DATE NOT NULL, 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	version INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
+	CONSTRAINT ck_task_due_iso CHECK (due IS NULL OR due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_original_due_iso CHECK (original_due IS NULL OR original_due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_completed_on_iso CHECK (completed_on IS NULL OR completed_on GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_version CHECK (version >= 1), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+)"""  # noqa: E501, W291 (as the models compile it)
+_HISTORY_V3 = """CREATE TABLE task_history_v3 (
+	id INTEGER NOT NULL, 
+	task_id INTEGER NOT NULL, 
+	at DATETIME NOT NULL, 
+	effective DATE NOT NULL, 
+	actor VARCHAR(200) NOT NULL, 
+	action VARCHAR(32) NOT NULL, 
+	changes VARCHAR NOT NULL, 
+	note VARCHAR, 
+	source VARCHAR(1000), 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(task_id) REFERENCES task (id)
+)"""  # noqa: W291
+_NEW_TABLES_V3 = {
+    "sqlite": ("""CREATE TABLE import_base (
+	task_id INTEGER NOT NULL, 
+	said VARCHAR NOT NULL, 
+	source VARCHAR(1000), 
+	PRIMARY KEY (task_id), 
+	FOREIGN KEY(task_id) REFERENCES task (id)
+)""", """CREATE TABLE task_state (
+	task_id INTEGER NOT NULL, 
+	valid_from DATE NOT NULL, 
+	valid_to DATE NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	title_key VARCHAR(4000) NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	due DATE, 
+	original_due DATE, 
+	status VARCHAR(16) NOT NULL, 
+	completed_on DATE, 
+	PRIMARY KEY (task_id, valid_from), 
+	FOREIGN KEY(task_id) REFERENCES task (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+)""", """CREATE TABLE task_support_state (
+	task_id INTEGER NOT NULL, 
+	agency_id INTEGER NOT NULL, 
+	valid_from DATE NOT NULL, 
+	valid_to DATE NOT NULL, 
+	position INTEGER NOT NULL, 
+	PRIMARY KEY (task_id, agency_id, valid_from), 
+	FOREIGN KEY(task_id) REFERENCES task (id), 
+	FOREIGN KEY(agency_id) REFERENCES agency (id)
+)"""),  # noqa: W291
+    "postgresql": ("""CREATE TABLE import_base (
+	task_id INTEGER NOT NULL, 
+	said VARCHAR COLLATE "C" NOT NULL, 
+	source VARCHAR COLLATE "C", 
+	PRIMARY KEY (task_id), 
+	FOREIGN KEY(task_id) REFERENCES task (id)
+)""", """CREATE TABLE task_state (
+	task_id INTEGER NOT NULL, 
+	valid_from DATE NOT NULL, 
+	valid_to DATE NOT NULL, 
+	title VARCHAR(4000) COLLATE "C" NOT NULL, 
+	title_key VARCHAR(4000) COLLATE "C" NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	due DATE, 
+	original_due DATE, 
+	status VARCHAR(16) COLLATE "C" NOT NULL, 
+	completed_on DATE, 
+	PRIMARY KEY (task_id, valid_from), 
+	FOREIGN KEY(task_id) REFERENCES task (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+)""", """CREATE TABLE task_support_state (
+	task_id INTEGER NOT NULL, 
+	agency_id INTEGER NOT NULL, 
+	valid_from DATE NOT NULL, 
+	valid_to DATE NOT NULL, 
+	position INTEGER NOT NULL, 
+	PRIMARY KEY (task_id, agency_id, valid_from), 
+	FOREIGN KEY(task_id) REFERENCES task (id), 
+	FOREIGN KEY(agency_id) REFERENCES agency (id)
+)"""),  # noqa: W291
+}
+_INDEXES_V3 = (
+    "CREATE INDEX ix_task_history_effective ON task_history (effective, id)",
+    "CREATE INDEX ix_task_state_valid ON task_state (valid_to, valid_from)",
+    "CREATE INDEX ix_task_support_state_agency_id ON task_support_state (agency_id)",
+)
+_HISTORY_COLUMNS = "id, task_id, at, effective, actor, action, changes, note, source"
+
+
+def _effective_dates(db: Database) -> list[dict]:
+    """The day each history entry took effect, as well as an old history tells: a task's
+    creation on its directive's issue date, a completion on its completion date, anything
+    else on the day (in the office's time zone) it was recorded."""
+    import json
+    from datetime import datetime
+
+    from clusterctl.config import office_tz
+
+    zone = office_tz()
+    issued = dict(db.rows("SELECT t.id, d.issued FROM task t "
+                          "JOIN directive d ON d.id = t.directive_id"))
+    rows = []
+    for entry_id, task_id, at, action, changes in db.stream(
+            "SELECT id, task_id, at, action, changes FROM task_history ORDER BY id"):
+        assigned_on = as_date(issued[task_id])
+        changed = json.loads(changes)
+        completed = changed.get("completed_on", [None, None])[1]
+        if action == "created":
+            effective = assigned_on
+        elif completed and changed.get("status", [None, None])[1] == "done":
+            effective = as_date(completed)
+        else:
+            moment = at if isinstance(at, datetime) else datetime.fromisoformat(
+                str(at).replace("Z", "+00:00"))
+            effective = moment.astimezone(zone).date()
+        rows.append({"id": entry_id, "effective": max(effective, assigned_on)})
+    return rows
+
+
+def _import_bases(db: Database) -> list[dict]:
+    """What the import files last said of each imported task, as far as its history tells:
+    the values of its creation by an import and of every change an import made since."""
+    import json
+
+    said: dict[int, dict] = {}
+    sources: dict[int, str] = {}
+    for task_id, action, changes, source in db.stream(
+            "SELECT task_id, action, changes, source FROM task_history "
+            "WHERE source IS NOT NULL ORDER BY id"):
+        values = {name: pair[1] for name, pair in json.loads(changes).items()}
+        if action == "created" and "original_due" not in values:
+            values["original_due"] = values.get("due")
+        said.setdefault(task_id, {}).update(values)
+        sources[task_id] = source
+    return [{"t": task_id, "said": json.dumps(values, ensure_ascii=False),
+             "source": sources[task_id]} for task_id, values in said.items()]
+
+
+def _v3(db: Database) -> None:
+    from clusterctl.store.timeline import write_states
+
+    effective = _effective_dates(db)
+    if db.dialect == "sqlite":
+        db.script([
+            _TASK_V3,
+            f"INSERT INTO task_v3 ({_TASK_COLUMNS}, assigned_on) SELECT "
+            f"{', '.join('t.' + c.strip() for c in _TASK_COLUMNS.split(','))}, d.issued "
+            "FROM task t JOIN directive d ON d.id = t.directive_id",
+            "DROP TABLE task",
+            "ALTER TABLE task_v3 RENAME TO task",
+            "CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on)",
+            "CREATE INDEX ix_task_status_due ON task (status, due, completed_on, lead_id)",
+            _HISTORY_V3,
+        ])
+        db.executemany(
+            f"INSERT INTO task_history_v3 ({_HISTORY_COLUMNS}) SELECT id, task_id, at, "
+            ":effective, actor, action, changes, note, source FROM task_history WHERE id = :id",
+            effective)
+        db.script([
+            "DROP TABLE task_history",
+            "ALTER TABLE task_history_v3 RENAME TO task_history",
+            "CREATE INDEX ix_task_history_task_id ON task_history (task_id)",
+        ])
+        db.script([
+            f"CREATE TRIGGER generation_{table}_{event.lower()} AFTER {event} ON {table} "
+            "BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS "
+            "TEXT) WHERE name = 'generation'; END"
+            for table in ("task", "task_history") for event in ("INSERT", "UPDATE", "DELETE")])
+    else:  # PostgreSQL adds columns in place
+        db.script([
+            "ALTER TABLE task ADD COLUMN assigned_on DATE",
+            "UPDATE task SET assigned_on = d.issued FROM directive d "
+            "WHERE d.id = task.directive_id",
+            "ALTER TABLE task ALTER COLUMN assigned_on SET NOT NULL",
+            "ALTER TABLE task_history ADD COLUMN effective DATE",
+        ])
+        db.executemany("UPDATE task_history SET effective = :effective WHERE id = :id",
+                       effective)
+        db.execute("ALTER TABLE task_history ALTER COLUMN effective SET NOT NULL")
+    db.script([*_NEW_TABLES_V3[db.dialect], *_INDEXES_V3])
+    write_states(db)
+    db.executemany("INSERT INTO import_base (task_id, said, source) VALUES (:t, :said, "
+                   ":source)", _import_bases(db))
+
+
 # Append-only. Version 1 is the schema of clusterctl 0.1.0.
 MIGRATIONS: list[Migration] = [
     Migration(
@@ -118,6 +323,13 @@ MIGRATIONS: list[Migration] = [
         "dates as text), and a write by any program moves the generation on, so that a "
         "re-import never takes a database changed by another program for the one it left",
         _v2),
+    Migration(
+        3, "effect dates and the task as it was on each day",
+        "every change has the day it took effect, reports as of a past day read the register "
+        "as it stood then, and a re-import knows what its file said before (history entries "
+        "get the day they took effect: a creation its directive's issue date, a completion "
+        "its completion date, anything else the day it was recorded)",
+        _v3),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else 1
 

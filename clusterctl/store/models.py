@@ -76,6 +76,7 @@ class Task(SQLModel, table=True):
     original_due: date | None = None
     status: str = Field(max_length=16)  # open | in_progress | done | cancelled
     completed_on: date | None = None
+    assigned_on: date  # the day the task took effect: its directive's issue date, or later
     created_at: datetime
     updated_at: datetime
     version: int = 1  # bumped by every change; guards against lost updates
@@ -92,14 +93,58 @@ class TaskHistory(SQLModel, table=True):
     """Append-only: one row per change to a task, never updated or deleted."""
 
     __tablename__ = "task_history"
+    __table_args__ = (Index("ix_task_history_effective", "effective", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
-    at: datetime  # UTC
+    at: datetime  # UTC: when the change was recorded
+    effective: date  # the day it took effect, in the office's time zone (never after ``at``)
     actor: str = Field(max_length=200)
     action: str = Field(max_length=32)
     changes: str = Field(default="{}")  # JSON: {"field": [old, new]}
     note: str | None = None
     source: str | None = Field(default=None, max_length=1000)  # e.g. the imported file
+
+
+class TaskState(SQLModel, table=True):
+    """What a task was from ``valid_from`` up to the day before ``valid_to``
+    ('9999-12-31' for the state it is in now): the task's history laid out by effective
+    date, so that a report as of a past day reads the register as it stood at the end of
+    it. Derived from ``task_history``, kept by the one writer of tasks."""
+
+    __tablename__ = "task_state"
+    __table_args__ = (Index("ix_task_state_valid", "valid_to", "valid_from"),)
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    valid_from: date = Field(primary_key=True)
+    valid_to: date
+    title: str = Field(max_length=4000)
+    title_key: str = Field(max_length=4000)
+    lead_id: int = Field(foreign_key="agency.id")
+    due: date | None = None
+    original_due: date | None = None
+    status: str = Field(max_length=16)
+    completed_on: date | None = None
+
+
+class TaskSupportState(SQLModel, table=True):
+    """The supporting agencies a task had from ``valid_from`` up to the day before
+    ``valid_to``, as :class:`TaskState` keeps the rest."""
+
+    __tablename__ = "task_support_state"
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True, index=True)
+    valid_from: date = Field(primary_key=True)
+    valid_to: date
+    position: int = 0
+
+
+class ImportBase(SQLModel, table=True):
+    """What the import files last said of each task they give, field by field (JSON): the
+    common ancestor of a three-way re-import, so that a file never undoes a staff change."""
+
+    __tablename__ = "import_base"
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    said: str = Field(default="{}")
+    source: str | None = Field(default=None, max_length=1000)
 
 
 def ddl_statements(dialect) -> list[str]:
@@ -133,7 +178,8 @@ def postgres_ddl() -> str:
 
     # SQLite stores any length; here the two columns whose text clusterctl does not bound
     # (the import's bookmark, the list of imported files) are unbounded as well.
-    unbounded = {("clusterctl_meta", "value"), ("task_history", "source")}
+    unbounded = {("clusterctl_meta", "value"), ("task_history", "source"),
+                 ("import_base", "source")}
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             if isinstance(getattr(column.type, "impl", column.type), String):

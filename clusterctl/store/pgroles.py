@@ -70,12 +70,15 @@ def setup_statements(db) -> list[str]:
         s("GRANT {} TO {}").format(staff, admin),
         s("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), viewer),
         s("GRANT SELECT ON clusterctl_meta, agency, agency_alias, directive, task, "
-          "task_support, task_history TO {}").format(viewer),
+          "task_support, task_history, task_state, task_support_state, import_base TO {}")
+          .format(viewer),
         s("GRANT INSERT, UPDATE ON task TO {}").format(staff),
         s("GRANT INSERT, DELETE ON task_support TO {}").format(staff),
+        s("GRANT INSERT, UPDATE, DELETE ON task_state, task_support_state TO {}").format(staff),
         s("GRANT INSERT ON task_history TO {}").format(staff),
         s("GRANT USAGE ON SEQUENCE task_id_seq, task_history_id_seq TO {}").format(staff),
-        s("GRANT INSERT, UPDATE, DELETE ON agency, agency_alias, directive TO {}").format(admin),
+        s("GRANT INSERT, UPDATE, DELETE ON agency, agency_alias, directive, import_base TO {}")
+          .format(admin),
         s("GRANT USAGE ON SEQUENCE agency_id_seq, directive_id_seq TO {}").format(admin),
         # Admins keep the import's bookmark in clusterctl_meta, and nothing else there.
         s("GRANT INSERT, UPDATE, DELETE ON clusterctl_meta TO {}").format(admin),

@@ -50,6 +50,7 @@ CREATE TABLE task (
 	original_due DATE, 
 	status VARCHAR(16) NOT NULL, 
 	completed_on DATE, 
+	assigned_on DATE NOT NULL, 
 	created_at DATETIME NOT NULL, 
 	updated_at DATETIME NOT NULL, 
 	version INTEGER NOT NULL, 
@@ -67,10 +68,19 @@ CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on
 
 CREATE INDEX ix_task_status_due ON task (status, due, completed_on, lead_id);
 
+CREATE TABLE import_base (
+	task_id INTEGER NOT NULL, 
+	said VARCHAR NOT NULL, 
+	source VARCHAR(1000), 
+	PRIMARY KEY (task_id), 
+	FOREIGN KEY(task_id) REFERENCES task (id)
+);
+
 CREATE TABLE task_history (
 	id INTEGER NOT NULL, 
 	task_id INTEGER NOT NULL, 
 	at DATETIME NOT NULL, 
+	effective DATE NOT NULL, 
 	actor VARCHAR(200) NOT NULL, 
 	action VARCHAR(32) NOT NULL, 
 	changes VARCHAR NOT NULL, 
@@ -80,7 +90,27 @@ CREATE TABLE task_history (
 	FOREIGN KEY(task_id) REFERENCES task (id)
 );
 
+CREATE INDEX ix_task_history_effective ON task_history (effective, id);
+
 CREATE INDEX ix_task_history_task_id ON task_history (task_id);
+
+CREATE TABLE task_state (
+	task_id INTEGER NOT NULL, 
+	valid_from DATE NOT NULL, 
+	valid_to DATE NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	title_key VARCHAR(4000) NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	due DATE, 
+	original_due DATE, 
+	status VARCHAR(16) NOT NULL, 
+	completed_on DATE, 
+	PRIMARY KEY (task_id, valid_from), 
+	FOREIGN KEY(task_id) REFERENCES task (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+);
+
+CREATE INDEX ix_task_state_valid ON task_state (valid_to, valid_from);
 
 CREATE TABLE task_support (
 	task_id INTEGER NOT NULL, 
@@ -92,6 +122,19 @@ CREATE TABLE task_support (
 );
 
 CREATE INDEX ix_task_support_agency_id ON task_support (agency_id);
+
+CREATE TABLE task_support_state (
+	task_id INTEGER NOT NULL, 
+	agency_id INTEGER NOT NULL, 
+	valid_from DATE NOT NULL, 
+	valid_to DATE NOT NULL, 
+	position INTEGER NOT NULL, 
+	PRIMARY KEY (task_id, agency_id, valid_from), 
+	FOREIGN KEY(task_id) REFERENCES task (id), 
+	FOREIGN KEY(agency_id) REFERENCES agency (id)
+);
+
+CREATE INDEX ix_task_support_state_agency_id ON task_support_state (agency_id);
 
 CREATE TRIGGER generation_agency_insert AFTER INSERT ON agency BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
 

@@ -1,0 +1,69 @@
+"""What changed: the history of every task, newest first, by the day each change took effect.
+
+``clusterctl log`` lists it and the weekly summary takes its "changed this week" section from
+the same query. Nothing here writes.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from clusterctl.store.db import Database, iso_date
+
+
+@dataclass
+class ChangeFilter:
+    """Which history entries to list; empty lists mean no restriction."""
+
+    since: date | None = None  # effect dates, both included
+    until: date | None = None
+    agency_ids: list[int] = field(default_factory=list)  # that led or supported the task
+    directive_ids: list[int] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    task_ids: list[int] = field(default_factory=list)
+
+    def where(self) -> tuple[str, dict]:
+        clauses, params = [], {}
+
+        def any_of(column: str, prefix: str, values: list) -> str:
+            names = [f"{prefix}{i}" for i in range(len(values))]
+            params.update(zip(names, values, strict=True))
+            return f"{column} IN ({', '.join(':' + n for n in names)})"
+
+        if self.since is not None:
+            clauses.append("h.effective >= :since")
+            params["since"] = self.since
+        if self.until is not None:
+            clauses.append("h.effective <= :until")
+            params["until"] = self.until
+        if self.agency_ids:
+            # An agency's changes are those of every task it led or supported at any time.
+            lead = any_of("lead_id", "ag", self.agency_ids)
+            support = any_of("agency_id", "sg", self.agency_ids)
+            clauses.append(f"(h.task_id IN (SELECT task_id FROM task_state WHERE {lead}) OR "
+                           f"h.task_id IN (SELECT task_id FROM task_support_state WHERE "
+                           f"{support}))")
+        if self.directive_ids:
+            clauses.append(any_of("t.directive_id", "dr", self.directive_ids))
+        if self.actors:
+            clauses.append(any_of("h.actor", "ac", self.actors))
+        if self.task_ids:
+            clauses.append(any_of("h.task_id", "tk", self.task_ids))
+        return " AND ".join(clauses) or "1 = 1", params
+
+
+def list_changes(db: Database, change_filter: ChangeFilter) -> list[dict]:
+    """The history entries the filter selects, latest effect date first (and, on one day,
+    the latest recorded first), as JSON-ready dicts."""
+    where, params = change_filter.where()
+    return [
+        {"id": entry_id, "task_id": task_id, "directive": number, "key": key,
+         "effective": iso_date(effective), "at": str(at), "actor": actor, "action": action,
+         "changes": json.loads(changes), "note": note, "source": source}
+        for (entry_id, task_id, number, key, effective, at, actor, action, changes, note,
+             source) in db.rows(
+            "SELECT h.id, h.task_id, d.number, t.task_key, h.effective, h.at, h.actor, "
+            "h.action, h.changes, h.note, h.source FROM task_history h "
+            "JOIN task t ON t.id = h.task_id JOIN directive d ON d.id = t.directive_id "
+            f"WHERE {where} ORDER BY h.effective DESC, h.id DESC", params)
+    ]

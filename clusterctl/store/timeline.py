@@ -1,0 +1,155 @@
+"""The task as it was on each day, rebuilt from the history alone.
+
+The one writer of tasks keeps ``task_state`` and ``task_support_state`` as it writes; this
+rebuilds them from ``task_history`` and the tasks as they are now, for the upgrade that
+introduces them and for ``db check``, which compares the two. The states are walked back from
+the task as it is now, undoing each day's changes, latest first: the state now is always the
+last one, whatever an old history holds.
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import date
+
+from clusterctl.store.db import Database, as_date
+
+FOREVER = "9999-12-31"
+_FIELDS = {"title": "title", "lead": "lead_id", "due": "due", "original_due": "original_due",
+           "status": "status", "completed_on": "completed_on"}
+
+
+def _history(db: Database) -> Iterator[tuple[int, list[tuple]]]:
+    """Each task's history entries: (effective, order, action, changes), oldest first."""
+    task_id, entries = None, []
+    for row in db.stream("SELECT task_id, id, effective, action, changes FROM task_history "
+                         "ORDER BY task_id, id"):
+        if row[0] != task_id:
+            if entries:
+                yield task_id, entries
+            task_id, entries = row[0], []
+        changes = json.loads(row[4])
+        effective = as_date(row[2])
+        if row[3] == "created" and changes.get("completed_on", [None, None])[1]:
+            # A task created done (by an import) was open until its completion date.
+            completed = as_date(changes["completed_on"][1])
+            status = changes.get("status", [None, "done"])[1]
+            changes = {**changes, "status": [None, "open"], "completed_on": [None, None]}
+            entries.append((effective, row[1], row[3], changes))
+            entries.append((max(completed, effective), row[1] + 0.5, "done",
+                            {"status": ["open", status], "completed_on": [None,
+                                                                          completed.isoformat()]}))
+            continue
+        entries.append((effective, row[1], row[3], changes))
+    if entries:
+        yield task_id, entries
+
+
+def rebuild(db: Database) -> tuple[list[dict], list[dict]]:
+    """The rows ``task_state`` and ``task_support_state`` should hold."""
+    codes = {code: agency_id for agency_id, code in db.rows("SELECT id, code FROM agency")}
+    now = {row[0]: dict(zip(("title", "title_key", "lead_id", "due", "original_due", "status",
+                             "completed_on", "assigned_on"), row[1:], strict=True))
+           for row in db.stream("SELECT id, title, title_key, lead_id, due, original_due, "
+                                "status, completed_on, assigned_on FROM task")}
+    support_now: dict[int, list[int]] = {}
+    for task_id, agency_id in db.stream(
+            "SELECT task_id, agency_id FROM task_support ORDER BY task_id, position"):
+        support_now.setdefault(task_id, []).append(agency_id)
+    states, supports = [], []
+    for task_id, entries in _history(db):
+        task = now.pop(task_id, None)
+        if task is None:
+            continue
+        task_states, task_supports = _walk_back(task_id, task, support_now.get(task_id, []),
+                                                entries, codes)
+        states += task_states
+        supports += task_supports
+    for task_id, task in now.items():  # a task without history (none should be)
+        states.append(_state(task_id, task, as_date(task["assigned_on"]), FOREVER))
+        supports += _supports(task_id, support_now.get(task_id, []), task["assigned_on"],
+                              FOREVER)
+    return states, supports
+
+
+def _walk_back(task_id: int, task: dict, support: list[int], entries: list[tuple],
+               codes: dict[str, int]) -> tuple[list[dict], list[dict]]:
+    assigned_on = as_date(task["assigned_on"])
+    state = dict(task)
+    days: dict[date, list[tuple]] = {}
+    for effective, order, action, changes in entries:
+        days.setdefault(max(effective or assigned_on, assigned_on), []).append(
+            (order, action, changes))
+    states, supports = [], []
+    end: date | str = FOREVER
+    for effective in sorted(days, reverse=True):
+        start = effective if effective > assigned_on else assigned_on
+        states.append(_state(task_id, state, start, end))
+        supports += _supports(task_id, support, start, end)
+        if start == assigned_on:
+            return states, supports
+        for _order, _action, changes in sorted(days[effective], reverse=True):
+            for name, values in changes.items():
+                old = values[0] if isinstance(values, list) and values else None
+                if name == "support":
+                    support = [codes[c] for c in old or [] if c in codes]
+                elif name == "lead":
+                    state["lead_id"] = codes.get(old, state["lead_id"])
+                elif name in _FIELDS:
+                    if name == "title" and old is not None:
+                        from clusterctl.text import fold
+
+                        state["title_key"] = fold(old)
+                    if name != "title" or old is not None:
+                        state[_FIELDS[name]] = old
+        end = start
+    states.append(_state(task_id, state, assigned_on, end))
+    supports += _supports(task_id, support, assigned_on, end)
+    return states, supports
+
+
+def _state(task_id: int, task: dict, start, end) -> dict:
+    return {"id": task_id, "valid_from": _iso(start), "valid_to": _iso(end),
+            "title": task["title"], "title_key": task["title_key"],
+            "lead_id": task["lead_id"], "due": _iso(task["due"]),
+            "original_due": _iso(task["original_due"]), "status": task["status"],
+            "completed_on": _iso(task["completed_on"])}
+
+
+def _supports(task_id: int, support: list[int], start, end) -> list[dict]:
+    return [{"t": task_id, "a": agency_id, "p": i, "e": _iso(start), "to": _iso(end)}
+            for i, agency_id in enumerate(support)]
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+INSERT_STATE = (
+    "INSERT INTO task_state (task_id, valid_from, valid_to, title, title_key, lead_id, due, "
+    "original_due, status, completed_on) VALUES (:id, :valid_from, :valid_to, :title, "
+    ":title_key, :lead_id, :due, :original_due, :status, :completed_on)"
+)
+INSERT_SUPPORT_STATE = (
+    "INSERT INTO task_support_state (task_id, agency_id, valid_from, valid_to, position) "
+    "VALUES (:t, :a, :e, :to, :p)"
+)
+
+
+def write_states(db: Database) -> None:
+    """Fill the state tables, empty, from the history."""
+    states, supports = rebuild(db)
+    db.executemany(INSERT_STATE, states)
+    db.executemany(INSERT_SUPPORT_STATE, supports)
+
+
+def differences(db: Database) -> int:
+    """How many state rows differ from those the history gives (for ``db check``)."""
+    states, supports = rebuild(db)
+    want = {tuple(_iso(v) for v in s.values()) for s in states}
+    have = {tuple(_iso(v) for v in row) for row in db.stream(
+        "SELECT task_id, valid_from, valid_to, title, title_key, lead_id, due, original_due, "
+        "status, completed_on FROM task_state")}
+    want_s = {(s["t"], s["a"], s["p"], s["e"], s["to"]) for s in supports}
+    have_s = {tuple(_iso(v) for v in row) for row in db.stream(
+        "SELECT task_id, agency_id, position, valid_from, valid_to FROM task_support_state")}
+    return len(want ^ have) + len(want_s ^ have_s)
