@@ -31,17 +31,21 @@ DirectiveFilter = Annotated[
                  help=_("Only tasks of this directive; repeatable."))]
 
 
-def _scope(db, as_of: str | None, agencies: list[str] | None, directives: list[str] | None):
-    from clusterctl.config import due_soon_days
+def _scope(db, as_of, agencies: list[str] | None, directives: list[str] | None):
+    from datetime import date
+
+    from clusterctl.config import due_soon_days, today
     from clusterctl.core.agencies import AgencyMatcher, load_agencies
     from clusterctl.core.directives import find_directive
     from clusterctl.core.reports import Scope
 
     matcher = AgencyMatcher(load_agencies(db)) if agencies else None
     return Scope(
-        as_of=as_of_date(as_of), soon_days=due_soon_days(),
+        as_of=as_of if isinstance(as_of, date) else as_of_date(as_of),
+        soon_days=due_soon_days(),
         agency_ids=[matcher.find(a).id for a in agencies or []],
         directive_ids=[find_directive(db, d).id for d in directives or []],
+        today=today(),
     )
 
 
@@ -180,19 +184,33 @@ def status(
         "--include-support",
         help=_("Also count tasks for their supporting agencies, in their own columns."))
     ] = False,
+    from_: Annotated[str | None, typer.Option(
+        "--from", metavar="DATE",
+        help=_("A period report from this day: tasks carried over into it and assigned in "
+               "it."))] = None,
+    to: Annotated[str | None, typer.Option(
+        "--to", metavar="DATE", help=_("The period's last day [default: today]."))] = None,
     format_: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Per lead agency: tasks by timeliness, completion and on-time rates, and a total.
 
     completion_rate = done ÷ tasks that have fallen due (done + overdue); on_time_rate = done
-    on time ÷ done. Cancelled tasks are counted apart and left out of both.
+    on time ÷ done. Cancelled tasks are counted apart and left out of both. A past --as-of
+    reads the register as it stood at the end of that day.
+
+    With --from and --to: the period report. carried_over = assigned before the period and
+    still to do at its start; assigned = assigned within it; the categories are those of
+    these tasks at the end of --to, and done_rate = done ÷ all of them (less cancelled).
     """
     from clusterctl.config import office_tz_name
     from clusterctl.core.reports import agency_status
     from clusterctl.render import emit_rows, to_json
 
     fmt = format_of(format_, also=("mail", "xlsx"), output=output)
+    if from_ is not None or to is not None:
+        _period(from_, to, as_of, agency, directive, include_support, fmt, output)
+        return
     with database(write=False) as db:
         scope = _scope(db, as_of, agency, directive)
         report = agency_status(db, scope, include_support=include_support)
@@ -220,8 +238,81 @@ def status(
               title=title, output=output, sheet=_("Status by agency"))
 
 
+PERIOD_COUNTS = [("carried_over", _("Carried over")), ("assigned", _("Assigned")),
+                 *STATUS_COUNTS]
+PERIOD_FOLD = {**STATUS_FOLD, "carried_over": 12, "assigned": 12, "done_rate": 0}
+
+
+def _period(from_, to, as_of, agency, directive, include_support, fmt, output) -> None:
+    from clusterctl.config import office_tz_name, today
+    from clusterctl.core.reports import period_status
+    from clusterctl.dates import parse_date
+    from clusterctl.errors import InputError
+    from clusterctl.render import emit_rows, to_json
+
+    if from_ is None:
+        raise InputError(_("--to needs --from: a period has a first day"))
+    if as_of is not None or include_support:
+        raise InputError(_("a period report (--from, --to) takes neither --as-of nor "
+                           "--include-support"))
+    start, end = parse_date(from_), parse_date(to) if to else today()
+    if end < start:
+        raise InputError(_("--to {to} is before --from {start}").format(
+            to=day(end), start=day(start)))
+    with database(write=False) as db:
+        scope = _scope(db, end, agency, directive)
+        report = period_status(db, scope, start, end)
+    report = {"from": report["from"], "to": report["to"], "timezone": office_tz_name(),
+              **report}
+    title = _("Status by lead agency, {start} – {end} ({tz})").format(
+        start=day(start), end=day(end), tz=office_tz_name())
+    if fmt == "json":
+        sys.stdout.write(to_json(report) + "\n")
+        return
+    total = report["total"] | {"agency": "TOTAL" if fmt == "csv" else _("TOTAL"), "name": ""}
+    rows = [*report["agencies"], total]
+    fields = ["agency", "name", *[k for k, _label in PERIOD_COUNTS], "done", "fallen_due",
+              "completion_rate", "on_time_rate", "done_rate"]
+    if fmt == "mail":
+        fmt = "plain"
+    columns = [Column("agency", _("Agency"))]
+    columns += [Column(key, label, right=True, fold=PERIOD_FOLD.get(key))
+                for key, label in PERIOD_COUNTS]
+    columns += [
+        Column("completion_rate", _("Done ÷ fallen due"), right=True, breakable=True,
+               get=lambda r: format_rate(r, "done", "fallen_due", "completion_rate")),
+        Column("on_time_rate", _("On time ÷ done"), right=True, breakable=True,
+               get=lambda r: format_rate(r, "done_on_time", "done", "on_time_rate")),
+        Column("done_rate", _("Done ÷ all"), right=True, breakable=True,
+               get=lambda r: format_rate(r, "done", "total", "done_rate")),
+    ]
+    emit_rows(rows, columns, fmt, csv_fields=fields, title=title, output=output,
+              sheet=_("Status by agency"))
+
+
+def _week_start(text: str):
+    """The Monday after ISO week ``YYYY-Www``: the as-of date whose weekly covers it."""
+    import re
+    from datetime import date, timedelta
+
+    from clusterctl.errors import InputError
+
+    match = re.fullmatch(r"(\d{4})-?[Ww](\d{1,2})", text.strip())
+    try:
+        if match is None:
+            raise ValueError
+        monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise InputError(_("{week!r} is not an ISO week; write it as YYYY-Www, e.g. "
+                           "2025-W03").format(week=text)) from None
+    return monday + timedelta(days=7)
+
+
 def weekly(
     as_of: AsOfOpt = None,
+    week: Annotated[str | None, typer.Option(
+        "--week", metavar="YYYY-Www",
+        help=_("Report this ISO week, Monday to Sunday (e.g. 2025-W03)."))] = None,
     agency: AgencyFilter = None,
     directive: DirectiveFilter = None,
     format_: FormatOpt = None,
@@ -229,17 +320,24 @@ def weekly(
 ) -> None:
     """The week's summary for the Monday mail: completed, newly overdue, due next, overdue.
 
-    For the 7 days ending on the as-of date D (D-6 ... D): tasks completed, tasks that became
-    overdue (due D-7 ... D-1, not done), tasks due in the next 7 days (D ... D+6), and the
-    overdue count per lead agency with its 5 longest-overdue tasks.
+    For the 7 days before the as-of date D (D-7 ... D-1), read as the register stood at the
+    end of D-1: tasks completed, tasks that became overdue (due in the week, not done by D),
+    tasks due in the next 7 days (D ... D+6), the overdue count per lead agency with its 5
+    longest-overdue tasks, and what changed (new tasks, extensions, reassignments). Run every
+    Monday, consecutive summaries cover every day exactly once.
     """
     from clusterctl.cli.weekly_render import render_weekly
     from clusterctl.config import office_tz_name
     from clusterctl.core.reports import weekly_summary
 
     fmt = format_of(format_, also=("mail", "xlsx"), output=output)
+    if week is not None and as_of is not None:
+        from clusterctl.errors import InputError
+
+        raise InputError(_("give either --week or --as-of, not both"))
+    when = _week_start(week) if week is not None else as_of
     with database(write=False) as db:
-        summary = weekly_summary(db, _scope(db, as_of, agency, directive))
+        summary = weekly_summary(db, _scope(db, when, agency, directive))
         names = _agency_names(db)
     render_weekly(summary, fmt, office_tz_name(), names=names, output=output)
 

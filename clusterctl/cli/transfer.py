@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
+import click
 import typer
 
 from clusterctl.cli import complete
@@ -17,19 +18,30 @@ def import_(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", "-n", help=_("Show what would change, with old → new values; write "
                                   "nothing."))] = False,
+    prefer: Annotated[str | None, typer.Option(
+        "--prefer", metavar="SIDE", click_type=click.Choice(["file", "database"]),
+        help=_("Where the file and the register both changed a field since the last import: "
+               "file or database wins [default: stop and list them]."))] = None,
 ) -> None:
     """Import agencies, directives and tasks from TOML files, all or nothing.
 
     Every file is checked before anything is written; any problem is reported with its file,
     line and key, and nothing is imported. Importing the same files again changes nothing.
+
+    A re-import changes only what the file changed since it was last imported: a field that
+    staff changed in the register, and the file did not, stays as staff left it.
     """
     from clusterctl.config import today
     from clusterctl.core.importrun import ImportRejected, run_import
 
     try:
         result = run_import(session().location, files, actor=actor, today=today(),
-                            dry_run=dry_run, progress=_progress)
+                            dry_run=dry_run, progress=_progress, prefer=prefer)
     except ImportRejected as exc:
+        if exc.plan is not None:  # a dry run: what it would change, then the conflicts
+            from clusterctl.core.importrun import plan_totals
+
+            _summary(plan_totals(exc.plan), files, dry_run, exc.plan)
         _report_problems(exc)
         raise
     if result.no_database:

@@ -11,7 +11,10 @@ from clusterctl.words import day
 WEEKLY_FIELDS = ["section", "id", "directive", "key", "title", "lead", "support", "due",
                  "completed_on", "days_overdue"]
 SECTION_NAMES = {"completed": _("Completed"), "became_overdue": _("Became overdue"),
-                 "due_next": _("Due next"), "overdue_longest": _("Longest overdue")}
+                 "due_next": _("Due next"), "overdue_longest": _("Longest overdue"),
+                 "assigned": _("Assigned"), "extended": _("Extended"),
+                 "reassigned": _("Reassigned")}
+SHOWN_CHANGES = 20  # of each kind in the mail; the rest are counted
 WEEKLY_COLUMNS = [Column("section", _("Section"),
                          get=lambda t: SECTION_NAMES.get(t["section"], t["section"])),
                   Column("id", _("ID"), right=True),
@@ -38,12 +41,61 @@ def _sections(summary: dict) -> list[tuple[str, str, list[dict]]]:
     ]
 
 
+def _change_rows(summary: dict) -> list[dict]:
+    """The week's changes as rows of their task: its lead and due date after the change."""
+    rows = []
+    for kind, changes in summary["changed"].items():
+        for change in changes:
+            new = {name: values[1] for name, values in change["changes"].items()}
+            rows.append({"section": kind, "id": change["task_id"],
+                         "directive": change["directive"], "key": change["key"],
+                         "title": None, "lead": new.get("lead"), "support": new.get("support"),
+                         "due": new.get("due"), "completed_on": None, "days_overdue": None})
+    return rows
+
+
 def _rows(summary: dict) -> list[dict]:
     """Every task of the summary with the section it is in: the record-per-line formats."""
     rows = [{"section": key, **task} for key, _heading, tasks in _sections(summary)
             for task in tasks]
     return rows + [{"section": "overdue_longest", **task}
-                   for entry in summary["overdue_by_agency"] for task in entry["longest"]]
+                   for entry in summary["overdue_by_agency"] for task in entry["longest"]
+                   ] + _change_rows(summary)
+
+
+def _change_lines(summary: dict) -> list[tuple[str, list[str]]]:
+    """The "changed this week" section: a heading per kind, a line per change."""
+    from clusterctl.render import display
+
+    def ref(change: dict) -> str:
+        return f"{change['directive']}#{change['key']}"
+
+    def created(change: dict) -> str:
+        new = {name: values[1] for name, values in change["changes"].items()}
+        due = day(new.get("due")) or _("ongoing")
+        return _("{ref}: {lead}, due {due}").format(ref=ref(change), lead=new.get("lead"),
+                                                    due=due)
+
+    def moved(name: str):
+        def line(change: dict) -> str:
+            old, new = change["changes"][name]
+            old, new = (day(old), day(new)) if name == "due" else (old, new)
+            text = f"{ref(change)}: {old or _('ongoing')} → {new}"
+            return text + (f" ({display(change['note'])})" if change["note"] else "")
+        return line
+
+    changed = summary["changed"]
+    kinds = [("assigned", _("New tasks: {n}"), created),
+             ("extended", _("Extended: {n}"), moved("due")),
+             ("reassigned", _("Reassigned: {n}"), moved("lead"))]
+    sections = []
+    for key, heading, line in kinds:
+        entries = changed[key]
+        shown = [line(change) for change in entries[:SHOWN_CHANGES]]
+        if len(entries) > SHOWN_CHANGES:
+            shown.append(_("... and {n} more").format(n=len(entries) - SHOWN_CHANGES))
+        sections.append((heading.format(n=len(entries)), shown))
+    return sections
 
 
 def _text(summary: dict, tz: str, names: dict[str, str], out: IO[str], width: int) -> None:
@@ -65,6 +117,11 @@ def _text(summary: dict, tz: str, names: dict[str, str], out: IO[str], width: in
         for task in entry["longest"]:
             out.write("\n".join(task_block(task, names, "    ", lead=False, width=width))
                       + "\n")
+    out.write("\n" + "\n".join(lines(_("Changed this week"), width=width)) + "\n")
+    for heading, entries in _change_lines(summary):
+        out.write("\n".join(lines(heading, "  ", "    ", width)) + "\n")
+        for entry in entries:
+            out.write("\n".join(lines(entry, "    ", "      ", width)) + "\n")
 
 
 def _markdown(summary: dict, tz: str, out: IO[str]) -> None:
@@ -85,6 +142,10 @@ def _markdown(summary: dict, tz: str, out: IO[str]) -> None:
     for entry in overdue:
         out.write(f"- **{md_cell(safe(entry['agency']))}**: {entry['overdue']}\n")
         out.writelines(item(task, "  ") for task in entry["longest"])
+    out.write("\n### " + md_cell(_("Changed this week")) + "\n\n")
+    for heading, entries in _change_lines(summary):
+        out.write(f"- {md_cell(safe(heading))}\n")
+        out.writelines(f"  - {md_cell(safe(entry))}\n" for entry in entries)
 
 
 def render_weekly(summary: dict, fmt: str, tz: str, *, names: dict[str, str],
@@ -105,6 +166,8 @@ def render_weekly(summary: dict, fmt: str, tz: str, *, names: dict[str, str],
                        _("Overdue by lead agency, longest first"),
                        [t for e in summary["overdue_by_agency"] for t in e["longest"]],
                        WEEKLY_COLUMNS, fields))
+        tables.append((_("Changed"), _("Changed this week"), _change_rows(summary),
+                       WEEKLY_COLUMNS, WEEKLY_FIELDS))
         write_xlsx(output, tables)
     elif fmt == "markdown":
         _markdown(summary, tz, out)

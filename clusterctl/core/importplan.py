@@ -2,7 +2,14 @@
 
 :func:`make_plan` runs inside the import's write transaction (or on no database at all, for a
 dry run before one exists), so nobody can change a task between the comparison and the write.
+
+A re-import is three-way. The database remembers what the files last said of each task,
+field by field (``import_base``). A field changes only where the file changed it since; a
+field that staff changed and the file did not stays as staff left it; where both changed it,
+differently, it is a conflict, which stops the import unless ``--prefer`` says who wins.
 """
+
+import json
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +55,7 @@ class TaskChange:
     existing: Existing | None = None  # None: a new task
     changes: dict = field(default_factory=dict)  # field -> [old, new], for updates
     note_is_new: bool = False
+    said: dict = field(default_factory=dict)  # what the file says, field by field
 
     @property
     def ref(self) -> str:
@@ -69,13 +77,19 @@ class Plan:
     not_in_files: list[str] = field(default_factory=list)
     directive_ids: dict[str, int] = field(default_factory=dict)  # existing, by number key
     problems: list[Problem] = field(default_factory=list)
+    # Fields both the file and the register changed since the last import (with --prefer,
+    # settled and kept for the dry run's list).
+    conflicts: list[Problem] = field(default_factory=list)
+    bases: dict[int, str] = field(default_factory=dict)  # existing task -> what files said
+    prefer: str | None = None
 
 
-def make_plan(db: Database | None, parsed: Parsed) -> Plan:
-    plan = Plan()
+def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) -> Plan:
+    plan = Plan(prefer=prefer)
     matcher = _plan_agencies(db, parsed, plan)
     directive_ids = plan.directive_ids = _plan_directives(db, parsed, plan)
     existing = _load_tasks(db, list(directive_ids.values()))
+    bases = _bases(db, [task.id for task in existing.values()])
     notes = _recorded_notes(db, parsed, existing, directive_ids)
     keys_by_directive: dict[int, list[str]] = {}
     for directive_id, key in existing:
@@ -88,12 +102,17 @@ def make_plan(db: Database | None, parsed: Parsed) -> Plan:
             change = _resolve(matcher, directive, task, plan)
             if change is None:
                 continue
+            change.said = _said(change)
             found = existing.get((directive_id, task.key))
             if found is None:
                 plan.tasks_added.append(change)
                 continue
             change.existing = found
-            change.changes = _task_changes(change, found, matcher.by_id)
+            base = bases.get(found.id)
+            change.changes = _task_changes(change, found, matcher.by_id, base, plan)
+            said = json.dumps(change.said, ensure_ascii=False)
+            if base is None or said != json.dumps(base, ensure_ascii=False):
+                plan.bases[found.id] = said
             noted = task.note is not None and task.note not in notes.get(found.id, ())
             if change.changes:
                 plan.tasks_updated.append(change)
@@ -273,39 +292,115 @@ def _resolve(matcher: AgencyMatcher, directive: DirectiveIn, task: TaskIn,
     return TaskChange(task, directive, lead, support)
 
 
-def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency]) -> dict:
-    """What the file changes in a task, as history shows it (agencies by code)."""
+def _bases(db: Database | None, task_ids: list[int]) -> dict[int, dict]:
+    """What the files last said of these tasks."""
+    bases = {}
+    for marks, params in chunks(task_ids) if db else ():
+        for task_id, said in db.rows(
+                f"SELECT task_id, said FROM import_base WHERE task_id IN ({marks})", params):
+            bases[task_id] = json.loads(said)
+    return bases
+
+
+def _said(change: TaskChange) -> dict:
+    """What the file says of a task, field by field, as history writes values; a field the
+    file leaves out is not there."""
     task = change.task
+    said = {"title": task.title, "lead": change.lead.code}
+    if task.support is not None:
+        said["support"] = [a.code for a in change.support]
+    if task.has_due:
+        said["due"] = iso_date(task.due)
+    if task.original_due is not None:
+        said["original_due"] = iso_date(task.original_due)
+    if task.status is not None:
+        said["status"] = [task.status,
+                          iso_date(task.completed_on) if task.status == "done" else None]
+    return said
+
+
+def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency],
+                  base: dict | None, plan: Plan) -> dict:
+    """What the file changes in a task, as history shows it (agencies by code): the fields
+    it changed since it last said them, where the register did not change them too."""
+    task = change.task
+    now = {"title": found.title, "lead": codes[found.lead_id].code,
+           "support": [codes[i].code for i in found.support_ids], "due": iso_date(found.due),
+           "original_due": iso_date(found.original_due),
+           "status": [found.status, iso_date(found.completed_on)]}
+    taken = {}
+    for name, value in change.said.items():
+        if value == now[name]:
+            continue
+        known = base is not None and name in base
+        if known and value == base[name]:
+            continue  # the file has not changed it since: what staff did stays
+        if not known and name == "due" and value == now["original_due"]:
+            continue  # the file still gives the original due date: extended since
+        if known and now[name] == base[name] or plan.prefer == "file":
+            taken[name] = value
+        if not (known and now[name] == base[name]):
+            plan.conflicts.append(_conflict(change, name, base.get(name) if known else None,
+                                            known, value, now[name]))
     changes: dict = {}
-    if task.title != found.title:
+    if "title" in taken:
         changes["title"] = [found.title, task.title]
-    if change.lead.id != found.lead_id:
-        changes["lead"] = [codes[found.lead_id].code, change.lead.code]
-    if task.support is None and change.lead.id in found.support_ids:
-        # The file names no supporters but makes one of them the lead: it stops supporting.
-        change.support = [codes[i] for i in found.support_ids if i != change.lead.id]
-    elif task.support is None:
-        change.support = [codes[i] for i in found.support_ids]
-    if [a.id for a in change.support] != found.support_ids:
-        changes["support"] = [[codes[i].code for i in found.support_ids],
-                              [a.code for a in change.support]]
-    # The file's due date still being the original one means: extended since, keep it.
-    if task.has_due and task.due != found.due and task.due != found.original_due:
-        changes["due"] = [iso_date(found.due), iso_date(task.due)]
-        if (not _is_extension(found, task.due) and task.original_due is None
+    if "lead" in taken:
+        changes["lead"] = [now["lead"], change.lead.code]
+    if "support" in taken:
+        changes["support"] = [now["support"], taken["support"]]
+    # The supporters stay as they are, less one the file makes the lead.
+    kept = [codes[i] for i in found.support_ids
+            if i != (change.lead.id if "lead" in taken else found.lead_id)]
+    if "support" not in taken:
+        change.support = kept
+        if [a.id for a in kept] != found.support_ids:
+            changes["support"] = [now["support"], [a.code for a in kept]]
+    if "due" in taken:
+        changes["due"] = [now["due"], taken["due"]]
+        if (not _is_extension(found, task.due) and "original_due" not in change.said
                 and found.original_due == found.due):
             # A correction of a due date never extended corrects the original too, as
             # 'task edit --due' does.
-            changes["original_due"] = [iso_date(found.original_due), iso_date(task.due)]
-    if task.original_due and task.original_due != found.original_due:
-        changes["original_due"] = [iso_date(found.original_due), iso_date(task.original_due)]
-    if task.status is not None and task.status != found.status:
-        changes["status"] = [found.status, task.status]
-    status = task.status or found.status
-    completed_on = task.completed_on if status == "done" else None
-    if completed_on != found.completed_on and (task.status is not None or status != "done"):
-        changes["completed_on"] = [iso_date(found.completed_on), iso_date(completed_on)]
+            changes["original_due"] = [now["original_due"], taken["due"]]
+    if "original_due" in taken:
+        changes["original_due"] = [now["original_due"], taken["original_due"]]
+    if "status" in taken:
+        status, completed_on = taken["status"]
+        if status != found.status:
+            changes["status"] = [found.status, status]
+        if completed_on != now["status"][1]:
+            changes["completed_on"] = [now["status"][1], completed_on]
     return changes
+
+
+def _conflict(change: TaskChange, name: str, base, known: bool, file_value,
+              database_value) -> Problem:
+    from clusterctl.words import change_value, field_name
+
+    def shown(value) -> str:
+        if name == "status":
+            status, completed_on = value
+            value = change_value("status", status) + (
+                f" ({day(completed_on)})" if completed_on else "")
+        elif name == "support":
+            value = ", ".join(value) or "-"
+        else:
+            value = change_value(name, value)
+        return "-" if value is None else str(value)
+
+    where = change.task.where
+    if known:
+        message = _("{field}: {base} → file {file} / register {database}: both changed it "
+                    "since the last import; choose with --prefer file or --prefer "
+                    "database").format(field=field_name(name), base=shown(base),
+                                       file=shown(file_value), database=shown(database_value))
+    else:
+        message = _("{field}: file {file} / register {database}: the file did not say it "
+                    "when last imported; choose with --prefer file or --prefer "
+                    "database").format(field=field_name(name), file=shown(file_value),
+                                       database=shown(database_value))
+    return Problem(where.file, where.line_of(name), f"{where.label}.{name}", message)
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -325,7 +420,7 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
                         clamp=True)
     # A new task takes effect on its directive's issue date; one the file gives as done was
     # done from its completion date (see taskwriter.initial_states).
-    writer.add([
+    new_ids = writer.add([
         NewTask(directive_ids[c.directive.key], c.task.key, c.task.title, c.lead, c.support,
                 c.task.due, c.task.original_due, c.task.status or "open", c.task.completed_on,
                 c.task.note, issued=c.directive.issued)
@@ -333,6 +428,19 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
     writer.change([_update(c, writer) for c in plan.tasks_updated]
                   + [Change(c.existing.id, c.existing.version, [Entry("note", {}, c.task.note)])
                      for c in plan.notes_added], progress)
+    _write_bases(db, plan, new_ids, source)
+
+
+def _write_bases(db: Database, plan: Plan, new_ids: list[int], source: str) -> None:
+    """Remember what the files said of each task they give, for the next re-import."""
+    rows = [{"t": task_id, "said": json.dumps(c.said, ensure_ascii=False), "source": source}
+            for c, task_id in zip(plan.tasks_added, new_ids, strict=True)]
+    changed = [{"t": task_id, "said": said, "source": source}
+               for task_id, said in plan.bases.items()]
+    for marks, params in chunks(sorted(plan.bases)):
+        db.execute(f"DELETE FROM import_base WHERE task_id IN ({marks})", params)
+    db.executemany("INSERT INTO import_base (task_id, said, source) VALUES (:t, :said, "
+                   ":source)", rows + changed)
 
 
 def _write_agencies(db: Database, plan: Plan, now: str) -> dict[int, int]:
@@ -373,6 +481,13 @@ def _update(change: TaskChange, writer: TaskWriter) -> Change:
     entries = []
     if "due" in changes and _is_extension(change.existing, as_date(changes["due"][1])):
         entries.append(Entry("extend", {"due": changes.pop("due")}))
+    completed_on = changes.get("completed_on", [None, None])[1]
+    if completed_on and changes.get("status", [None, "done"])[1] == "done":
+        # A completion takes effect on its date (the writer moves it later if the status
+        # changed since); the rest of the file's changes on the import day.
+        done = {name: changes.pop(name) for name in ("status", "completed_on")
+                if name in changes}
+        entries.append(Entry("import", done, effective=as_date(completed_on)))
     if changes:
         entries.append(Entry("import", changes))
     entries[-1].note = task.note

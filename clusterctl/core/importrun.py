@@ -26,9 +26,10 @@ Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 class ImportRejected(InputError):
     """The files have problems; nothing was imported."""
 
-    def __init__(self, problems: list, files: list[str]) -> None:
+    def __init__(self, problems: list, files: list[str], plan=None) -> None:
         self.problems = problems
         self.files = files
+        self.plan = plan  # for a dry run stopped by conflicts: what it would change
         if len(problems) == 1:
             message = _("{problem}; nothing was imported").format(problem=problems[0])
         else:
@@ -50,9 +51,12 @@ def _no_progress(_total: int):
 
 
 def run_import(location: str, files: list[str], *, actor: Callable, today: date,
-               dry_run: bool = False, progress: Progress = _no_progress) -> ImportResult:
+               dry_run: bool = False, progress: Progress = _no_progress,
+               prefer: str | None = None) -> ImportResult:
     """Import ``files`` into the database at ``location``, all or nothing; ``actor(db)``
-    names who is recorded (on a shared database, the system login)."""
+    names who is recorded (on a shared database, the system login). Where a file and the
+    register both changed a field since the last import, ``prefer`` ("file" or "database")
+    says which wins; without it the import stops."""
     from clusterctl.core.importcache import fingerprint
     from clusterctl.core.tomlfile import read_raw
 
@@ -72,9 +76,9 @@ def run_import(location: str, files: list[str], *, actor: Callable, today: date,
         if parsed.problems:
             raise ImportRejected(parsed.problems + _agency_problems(location, parsed), files)
         if dry_run:
-            return _dry_run(location, parsed)
+            return _dry_run(location, parsed, prefer)
         plan = _import(location, parsed, ", ".join(files), files_fingerprint, actor, progress,
-                       today)
+                       today, prefer)
         return ImportResult(plan_totals(plan), plan)
     finally:
         gc.enable()
@@ -126,14 +130,14 @@ def plan_totals(plan) -> dict:
     }
 
 
-def _plan_against(location: str, parsed):
+def _plan_against(location: str, parsed, prefer: str | None = None):
     """The plan against the database as it is, or against none if there is none yet."""
     from clusterctl.core.importplan import make_plan
 
     if _no_database_yet(location):
         return make_plan(None, parsed)
     with _open(location, write=False) as db, db.snapshot():
-        return make_plan(db, parsed)
+        return make_plan(db, parsed, prefer)
 
 
 def _agency_problems(location: str, parsed) -> list:
@@ -145,15 +149,17 @@ def _agency_problems(location: str, parsed) -> list:
         return []  # the file's own problems come first; the database's are for later
 
 
-def _dry_run(location: str, parsed) -> ImportResult:
-    plan = _plan_against(location, parsed)
+def _dry_run(location: str, parsed, prefer: str | None) -> ImportResult:
+    plan = _plan_against(location, parsed, prefer)
     if plan.problems:
         raise ImportRejected(plan.problems, parsed.files)
+    if plan.conflicts and prefer is None:
+        raise ImportRejected(plan.conflicts, parsed.files, plan)
     return ImportResult(plan_totals(plan), plan, no_database=_no_database_yet(location))
 
 
 def _import(location: str, parsed, source: str, files_fingerprint: str | None, actor: Callable,
-            progress: Progress, today: date):
+            progress: Progress, today: date, prefer: str | None):
     from clusterctl.core.importcache import remember_import
     from clusterctl.core.importplan import apply_plan, make_plan
 
@@ -172,9 +178,11 @@ def _import(location: str, parsed, source: str, files_fingerprint: str | None, a
                 fresh = empty_plan is not None and db.scalar(
                     "SELECT COUNT(*) FROM directive") == 0 and db.scalar(
                     "SELECT COUNT(*) FROM agency") == 0
-                plan = empty_plan if fresh else make_plan(db, parsed)
+                plan = empty_plan if fresh else make_plan(db, parsed, prefer)
                 if plan.problems:
                     raise ImportRejected(plan.problems, parsed.files)  # rolls back
+                if plan.conflicts and prefer is None:
+                    raise ImportRejected(plan.conflicts, parsed.files)
                 with progress(len(plan.tasks_added) + len(plan.tasks_updated)) as advance:
                     apply_plan(db, plan, actor=actor(db), source=source, today=today,
                                progress=advance)
