@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import add_task, db_digest
+from clusterctl.store.migrations import SCHEMA_VERSION
 
 GENERATOR = Path(__file__).resolve().parent.parent / "examples" / "generate.py"
 
@@ -28,7 +29,8 @@ def _import_many(cli, tmp_path, count: int) -> None:
 def test_db_check_reports_in_one_line(seeded, db_path):
     add_task(seeded, "Việc", "-l", "SCT")
     out = seeded("db", "check").stdout
-    assert out == (f"{db_path}: ok (1 tasks, 1 directives, 4 agencies, schema version 2)\n")
+    assert out == (f"{db_path}: ok (1 tasks, 1 directives, 4 agencies, "
+                   f"schema version {SCHEMA_VERSION})\n")
 
 
 @pytest.mark.sqlite
@@ -103,10 +105,11 @@ def plans(seeded, db_path):
 
 @pytest.mark.sqlite
 def test_reports_use_indexes(plans):
-    from clusterctl.core.queries import _ORDER_BY, _TASK_SELECT, Order, TaskFilter
+    from clusterctl.core.queries import _ORDER_BY, Order, TaskFilter, _task_select
 
     overdue = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, categories=["overdue"])
     where, params = overdue.where()
+    _TASK_SELECT = _task_select(overdue)
     assert "USING INDEX ix_task_status_due" in plans(
         f"{_TASK_SELECT} WHERE {where} {_ORDER_BY[Order.due]}", params)
     by_agency = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, lead_ids=[1])

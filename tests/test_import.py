@@ -92,9 +92,14 @@ def test_changed_fields_update_and_are_recorded(cli, db_path, tmp_path):
                                       "2024-07-20")
     actions = [(h["action"], h["source"]) for h in task["history"]]
     assert actions == [("created", str(tmp_path / "a.toml")), ("extend", path),
-                       ("import", path)]
+                       ("import", path), ("import", path)]
     assert task["history"][1]["changes"] == {"due": ["2024-06-30", "2024-07-31"]}
-    assert task["history"][2]["note"] == "đã xong"
+    # The completion takes effect on its date; the rest on the day of the import.
+    assert task["history"][2]["changes"] == {"status": ["open", "done"],
+                                             "completed_on": [None, "2024-07-20"]}
+    assert task["history"][2]["effective"] == "2024-07-20"
+    assert task["history"][3]["changes"] == {"title": ["Việc một", "Việc một (sửa)"]}
+    assert task["history"][3]["note"] == "đã xong"
     assert "tasks: 0 added, 0 updated, 2 unchanged" in cli("import", path).stderr
 
 
@@ -288,12 +293,12 @@ def test_reimport_of_unchanged_files_reads_nothing(cli, db_path, tmp_path, monke
     assert db_digest(db_path) == before
 
 
-def test_reimport_after_a_change_applies_the_file_again(cli, tmp_path):
+def test_reimport_of_an_unchanged_file_keeps_a_staff_change(cli, tmp_path):
     path = _write(tmp_path, "a.toml", BASE)
     cli("import", path)
     cli("task", "edit", "1", "--title", "Đổi tên")
-    assert "tasks: 0 added, 1 updated, 1 unchanged" in cli("import", path).stderr
-    assert cli.json("task", "show", "1")["title"] == "Việc một"
+    assert "tasks: 0 added, 0 updated, 2 unchanged" in cli("import", path).stderr
+    assert cli.json("task", "show", "1")["title"] == "Đổi tên"
 
 
 def test_fingerprint_counts_the_day_and_every_byte():

@@ -29,6 +29,7 @@ def test_task_show_json_has_the_contract_fields(seeded):
         "lead": "SCT", "support": ["SKHDT", "SXD"], "due": "2024-06-30",
         "original_due": "2024-06-30", "status": "open", "completed_on": None,
         "category": "overdue", "days_overdue": 3, "version": 1, "latest_note": None,
+        "assigned_on": "2024-04-22",
         "created_at": None, "updated_at": None, "history": None,
     }
     (created,) = task["history"]
@@ -83,8 +84,10 @@ def board(seeded):
     }
     seeded("task", "done", str(ids["on_due_day"]), "--on", "20/6/2024")
     seeded("task", "done", str(ids["day_after"]), "--on", "21/6/2024")
-    seeded("task", "cancel", str(ids["cancelled"]), "--reason", "không còn phù hợp")
-    seeded("task", "extend", str(ids["extended"]), "--to", "31/7/2024", "--reason", "chờ")
+    seeded("task", "cancel", str(ids["cancelled"]), "--reason", "không còn phù hợp",
+           "--on", "25/6/2024")
+    seeded("task", "extend", str(ids["extended"]), "--to", "31/7/2024", "--reason", "chờ",
+           "--on", "25/6/2024")
     return ids
 
 
@@ -199,7 +202,7 @@ def _history(cli, task_id):
 
 def test_status_changes_are_recorded(seeded, monkeypatch):
     task_id = str(add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024"))
-    seeded("task", "start", task_id, "--note", "bắt đầu")
+    seeded("task", "start", task_id, "--on", "1/7/2024", "--note", "bắt đầu")
     seeded.become("lan", "staff")
     seeded("task", "done", task_id, "--on", "2/7/2024", "--note", "đã xong")
     seeded("task", "reopen", task_id, "--note", "chưa đạt")
@@ -213,6 +216,10 @@ def test_status_changes_are_recorded(seeded, monkeypatch):
     assert history[3]["changes"] == {"status": ["done", "open"],
                                      "completed_on": ["2024-07-02", None]}
     assert history[4]["note"] == "thu hồi"
+    from clusterctl.config import today
+
+    assert [h["effective"] for h in history] == [
+        "2024-04-22", "2024-07-01", "2024-07-02", today().isoformat(), today().isoformat()]
     task = seeded.json("task", "show", task_id)
     assert (task["status"], task["completed_on"], task["version"]) == ("cancelled", None, 5)
 
@@ -228,7 +235,7 @@ def test_done_defaults_to_office_today(seeded):
 def test_refused_transitions(seeded):
     task_id = str(add_task(seeded, "Việc", "-l", "SCT"))
     assert "already open" in seeded.fails("task", "reopen", task_id)
-    seeded("task", "start", task_id)
+    seeded("task", "start", task_id, "--on", "1/5/2024")
     assert "already in progress" in seeded.fails("task", "start", task_id)
     seeded("task", "done", task_id, "--on", "1/5/2024")
     assert "reopen it first" in seeded.fails("task", "done", task_id)
@@ -293,11 +300,16 @@ def test_expect_version_refuses_a_stale_write(seeded):
 
 def test_show_plain(seeded):
     task_id = str(add_task(seeded, "Rà soát", "-l", "SCT", "--due", "30/6/2024"))
-    seeded("task", "note", task_id, "đang làm")
+    seeded("task", "note", task_id, "đang làm", "--on", "28/6/2024")
+    seeded("task", "note", task_id, "đã xong phần 1")
     out = seeded("task", "show", task_id, "--as-of", "2024-06-30", "--format", "plain").stdout
     assert "Title:         Rà soát\n" in out
     assert "Timeliness:    due soon (as of 2024-06-30)\n" in out
-    assert out.splitlines()[-1].endswith("tester  note  note: đang làm")
+    # As of 30 June: the changes in effect by then, each with the day it took effect.
+    assert out.splitlines()[-1].endswith(
+        "tester  note  with effect from 2024-06-28  note: đang làm")
+    assert "đã xong phần 1" not in out
+    assert "đã xong phần 1" in seeded("task", "show", task_id, "--format", "plain").stdout
 
 
 HOSTILE = "[bold red]Đỏ[/] [link=http://x]y[/link] \x1b[2J\x1b]0;pwned\x07 \u202egnp.exe \x9b"

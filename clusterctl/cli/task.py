@@ -62,10 +62,11 @@ TASK_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "ori
 
 
 def task_filter(as_of, **criteria):
-    from clusterctl.config import due_soon_days
+    """Tasks as of ``as_of``: as they stood at the end of that day, if it is past."""
+    from clusterctl.config import due_soon_days, today
     from clusterctl.core.queries import TaskFilter
 
-    return TaskFilter(as_of=as_of, soon_days=due_soon_days(), **criteria)
+    return TaskFilter(as_of=as_of, soon_days=due_soon_days(), today=today(), **criteria)
 
 
 @app.command("add")
@@ -215,9 +216,12 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
     from clusterctl.core.queries import get_task, resolve_task
     from clusterctl.render import emit_record
 
+    from clusterctl.config import today
+
     as_of_day = as_of_date(as_of)
     with database(write=False) as db:
-        record = get_task(db, resolve_task(db, task), as_of_day, task_filter(as_of_day).soon_days)
+        record = get_task(db, resolve_task(db, task), as_of_day,
+                          task_filter(as_of_day).soon_days, today())
     record["timeliness"] = timeliness(record) + " " + _("(as of {d})").format(d=day(as_of_day))
     fields = [("id", _("ID")), ("directive", _("Directive")), ("key", _("Key")),
               ("title", _("Title")), ("lead", _("Lead")), ("support", _("Support")),

@@ -105,11 +105,15 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
             change.said = _said(change)
             found = existing.get((directive_id, task.key))
             if found is None:
+                # What the import writes is what the file said, defaults included.
+                change.said = _created(change)
                 plan.tasks_added.append(change)
                 continue
             change.existing = found
             base = bases.get(found.id)
             change.changes = _task_changes(change, found, matcher.by_id, base, plan)
+            # A field the file leaves out keeps what it said before.
+            change.said = {**(base or {}), **change.said}
             said = json.dumps(change.said, ensure_ascii=False)
             if base is None or said != json.dumps(base, ensure_ascii=False):
                 plan.bases[found.id] = said
@@ -317,6 +321,16 @@ def _said(change: TaskChange) -> dict:
         said["status"] = [task.status,
                           iso_date(task.completed_on) if task.status == "done" else None]
     return said
+
+
+def _created(change: TaskChange) -> dict:
+    """What a new task is created with, field by field, as :func:`_said` writes them."""
+    task = change.task
+    status = task.status or "open"
+    return {"title": task.title, "lead": change.lead.code,
+            "support": [a.code for a in change.support], "due": iso_date(task.due),
+            "original_due": iso_date(task.original_due or task.due),
+            "status": [status, iso_date(task.completed_on) if status == "done" else None]}
 
 
 def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency],

@@ -237,18 +237,27 @@ def resolve_task(db: Database, ref: str) -> int:
     return found
 
 
-def get_task(db: Database, task_id: int, as_of: date, soon_days: int) -> dict:
-    """One task with its history, oldest change first."""
-    task = next(list_tasks(db, TaskFilter(as_of=as_of, soon_days=soon_days, ids=[task_id])),
-                None)
+def get_task(db: Database, task_id: int, as_of: date, soon_days: int,
+             today: date | None = None) -> dict:
+    """One task with its history, oldest change first. As of a day before ``today``: the
+    task as it was at the end of that day, and the changes that had taken effect by then."""
+    wanted = TaskFilter(as_of=as_of, soon_days=soon_days, ids=[task_id], today=today)
+    task = next(list_tasks(db, wanted), None)
     if task is None:
+        assigned_on = db.scalar("SELECT assigned_on FROM task WHERE id = :id", {"id": task_id})
+        if assigned_on is not None:
+            from clusterctl.words import day
+
+            raise NotFoundError(_("task {id} was assigned on {assigned}, after {as_of}").format(
+                id=task_id, assigned=day(as_date(assigned_on)), as_of=day(as_of)))
         raise NotFoundError(_("no task with id {id}").format(id=task_id))
+    until = "AND effective <= :as_of " if wanted.past else ""
     task["history"] = [
-        {"at": str(at), "actor": actor, "action": action, "changes": json.loads(changes),
-         "note": note, "source": source}
-        for at, actor, action, changes, note, source in db.rows(
-            "SELECT at, actor, action, changes, note, source FROM task_history "
-            "WHERE task_id = :id ORDER BY id", {"id": task_id},
+        {"at": str(at), "effective": iso_date(effective), "actor": actor, "action": action,
+         "changes": json.loads(changes), "note": note, "source": source}
+        for at, effective, actor, action, changes, note, source in db.rows(
+            "SELECT at, effective, actor, action, changes, note, source FROM task_history "
+            f"WHERE task_id = :id {until}ORDER BY id", {"id": task_id, "as_of": as_of},
         )
     ]
     notes = [entry["note"] for entry in task["history"] if entry["action"] == "note"]

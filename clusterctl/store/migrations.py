@@ -262,7 +262,13 @@ def _import_bases(db: Database) -> list[dict]:
         values = {name: pair[1] for name, pair in json.loads(changes).items()}
         if action == "created" and "original_due" not in values:
             values["original_due"] = values.get("due")
-        said.setdefault(task_id, {}).update(values)
+        task = said.setdefault(task_id, {})
+        if "status" in values or "completed_on" in values:  # kept together, as imports do
+            status, completed = task.get("status", [None, None])
+            status = values.pop("status", status)
+            completed = values.pop("completed_on", completed if status == "done" else None)
+            values["status"] = [status, completed]
+        task.update(values)
         sources[task_id] = source
     return [{"t": task_id, "said": json.dumps(values, ensure_ascii=False),
              "source": sources[task_id]} for task_id, values in said.items()]

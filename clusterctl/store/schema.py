@@ -138,6 +138,34 @@ def ensure_schema(db: Database, *, write: bool) -> None:
               "run 'clusterctl db upgrade' first (it writes a backup beside it)").format(
                 path=db.location, found=version, known=SCHEMA_VERSION)
         )
+    elif version < 3:
+        _read_before_effect_dates(db, version)
+
+
+def _read_before_effect_dates(db: Database, version: int) -> None:
+    """Let a database from before effect dates (schema 1 and 2) be read as it is: views in
+    the connection's own temporary schema, which SQLite reads before the file's, give its
+    tables the new columns (a task takes effect on its directive's issue date, a change on
+    the day it was recorded) and the task as it was on each day as the task as it is."""
+    if db.dialect != "sqlite":
+        raise DatabaseError(
+            _("{path} uses schema version {found} and this clusterctl reads version {known}: "
+              "run 'clusterctl db upgrade' first").format(
+                path=db.location, found=version, known=SCHEMA_VERSION))
+    db.script([
+        "CREATE TEMP VIEW task AS SELECT t.*, d.issued AS assigned_on FROM main.task t "
+        "JOIN main.directive d ON d.id = t.directive_id",
+        "CREATE TEMP VIEW task_history AS SELECT h.*, date(h.at) AS effective "
+        "FROM main.task_history h",
+        "CREATE TEMP VIEW task_state AS SELECT id AS task_id, assigned_on AS valid_from, "
+        "'9999-12-31' AS valid_to, title, title_key, lead_id, due, original_due, status, "
+        "completed_on FROM temp.task",
+        "CREATE TEMP VIEW task_support_state AS SELECT s.task_id, s.agency_id, "
+        "t.assigned_on AS valid_from, '9999-12-31' AS valid_to, s.position "
+        "FROM main.task_support s JOIN temp.task t ON t.id = s.task_id",
+        "CREATE TEMP VIEW import_base AS SELECT 0 AS task_id, '{}' AS said, NULL AS source "
+        "WHERE 0",
+    ])
 
 
 def read_version(db: Database) -> int | None:
