@@ -185,6 +185,10 @@ def _as_version_1(cli: Cli) -> None:
         "ALTER TABLE clusterctl_meta ALTER COLUMN value TYPE VARCHAR(1000) COLLATE \"default\"",
         "ALTER TABLE task ALTER COLUMN title TYPE VARCHAR(4000) COLLATE \"default\"",
         "DROP FUNCTION clusterctl_bump_generation() CASCADE",
+        # and what version 3 added
+        "DROP TABLE task_state, task_support_state, import_base",
+        "ALTER TABLE task_history DROP COLUMN effective",
+        "ALTER TABLE task DROP COLUMN assigned_on",
         "UPDATE clusterctl_meta SET value = '1' WHERE name = 'schema_version'",
     ]
     for statement in statements:
@@ -204,10 +208,10 @@ def test_two_upgrades_at_once_on_a_server(pg):
     outcomes = sorted((p.wait(timeout=60), p.stderr.read()) for p in both)
     assert [code for code, _err in outcomes] == [0, 0], outcomes
     said = " ".join(err for _code, err in outcomes)
-    assert said.count("from schema version 1 to 2") == 1  # one upgraded, under the lock
+    assert said.count(f"from schema version 1 to {SCHEMA_VERSION}") == 1  # one, under the lock
     assert "keep one with 'clusterctl db backup FILE'" in said
     assert psql(pg, "tester", "SELECT value FROM clusterctl_meta "
-                              "WHERE name = 'schema_version'") == [("2",)]
+                              "WHERE name = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     pg("db", "check")  # every trigger, constraint and role in place
     assert pg("task", "list", "--format", "json").stdout == tasks
     with pytest.raises(psycopg.errors.CheckViolation):

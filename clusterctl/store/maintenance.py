@@ -22,6 +22,13 @@ def check_database(db: Database) -> dict:
         problems = _postgres_problems(db, read_version(db))
         advice = _("{path} is not as clusterctl made it: {problem}{more}; its owner can "
                    "make it so again with 'clusterctl init'")
+    version = read_version(db)
+    if not problems and version >= 3:
+        from clusterctl.store.timeline import differences
+
+        if wrong := differences(db):
+            problems.append(_("{n} task states differ from what the history gives").format(
+                n=wrong))
     if problems:
         more = _(" (and {n} more)").format(n=len(problems) - 1) if len(problems) > 1 else ""
         raise DatabaseError(advice.format(path=db.location, problem=problems[0], more=more))
@@ -36,8 +43,9 @@ def _postgres_problems(db: Database, version: int) -> list[str]:
     from clusterctl.store.pgroles import ROLES, role_name
     from clusterctl.store.triggers import GENERATION_TABLES
 
+    later = {"task_state", "task_support_state", "import_base"} if version < 3 else set()
     problems = [_("table {table} is missing").format(table=table)
-                for table in sorted(set(COLUMNS) - db.table_names())]
+                for table in sorted(set(COLUMNS) - later - db.table_names())]
     triggers = {name for (name,) in db.rows(
         "SELECT tgname FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
         "AND tgname LIKE 'generation%'")}

@@ -147,24 +147,25 @@ def _read_before_effect_dates(db: Database, version: int) -> None:
     the connection's own temporary schema, which SQLite reads before the file's, give its
     tables the new columns (a task takes effect on its directive's issue date, a change on
     the day it was recorded) and the task as it was on each day as the task as it is."""
-    if db.dialect != "sqlite":
-        raise DatabaseError(
-            _("{path} uses schema version {found} and this clusterctl reads version {known}: "
-              "run 'clusterctl db upgrade' first").format(
-                path=db.location, found=version, known=SCHEMA_VERSION))
+    if db.dialect == "sqlite":
+        main, temp, day, forever = "main.", "temp.", "date(h.at)", "'9999-12-31'"
+    else:  # PostgreSQL reads its session's temporary schema first as well
+        schema = db.scalar("SELECT current_schema()")
+        main = '"' + schema.replace('"', '""') + '".'
+        temp, day, forever = "pg_temp.", "CAST(h.at AS DATE)", "DATE '9999-12-31'"
     db.script([
-        "CREATE TEMP VIEW task AS SELECT t.*, d.issued AS assigned_on FROM main.task t "
-        "JOIN main.directive d ON d.id = t.directive_id",
-        "CREATE TEMP VIEW task_history AS SELECT h.*, date(h.at) AS effective "
-        "FROM main.task_history h",
-        "CREATE TEMP VIEW task_state AS SELECT id AS task_id, assigned_on AS valid_from, "
-        "'9999-12-31' AS valid_to, title, title_key, lead_id, due, original_due, status, "
-        "completed_on FROM temp.task",
-        "CREATE TEMP VIEW task_support_state AS SELECT s.task_id, s.agency_id, "
-        "t.assigned_on AS valid_from, '9999-12-31' AS valid_to, s.position "
-        "FROM main.task_support s JOIN temp.task t ON t.id = s.task_id",
-        "CREATE TEMP VIEW import_base AS SELECT 0 AS task_id, '{}' AS said, NULL AS source "
-        "WHERE 0",
+        f"CREATE TEMP VIEW task AS SELECT t.*, d.issued AS assigned_on FROM {main}task t "
+        f"JOIN {main}directive d ON d.id = t.directive_id",
+        f"CREATE TEMP VIEW task_history AS SELECT h.*, {day} AS effective "
+        f"FROM {main}task_history h",
+        f"CREATE TEMP VIEW task_state AS SELECT id AS task_id, assigned_on AS valid_from, "
+        f"{forever} AS valid_to, title, title_key, lead_id, due, original_due, status, "
+        f"completed_on FROM {temp}task",
+        f"CREATE TEMP VIEW task_support_state AS SELECT s.task_id, s.agency_id, "
+        f"t.assigned_on AS valid_from, {forever} AS valid_to, s.position "
+        f"FROM {main}task_support s JOIN {temp}task t ON t.id = s.task_id",
+        "CREATE TEMP VIEW import_base AS SELECT 0 AS task_id, '{}' AS said, "
+        "CAST(NULL AS VARCHAR) AS source WHERE 1 = 0",
     ])
 
 

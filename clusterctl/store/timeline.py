@@ -142,14 +142,30 @@ def write_states(db: Database) -> None:
     db.executemany(INSERT_SUPPORT_STATE, supports)
 
 
+def _merged(rows: list[tuple]) -> set[tuple]:
+    """Spans ``(key, valid_from, valid_to, *values)`` with each run of adjacent spans of
+    the same key and values made one: a day with a note but no change splits nothing."""
+    merged: list[list] = []
+    for key, start, end, *values in sorted(rows, key=lambda r: (r[0], r[1])):
+        last = merged[-1] if merged else None
+        if last and last[0] == key and last[2] == start and last[3:] == values:
+            last[2] = end
+        else:
+            merged.append([key, start, end, *values])
+    return {tuple(row) for row in merged}
+
+
 def differences(db: Database) -> int:
-    """How many state rows differ from those the history gives (for ``db check``)."""
+    """How many state spans differ from those the history gives (for ``db check``)."""
     states, supports = rebuild(db)
-    want = {tuple(_iso(v) for v in s.values()) for s in states}
-    have = {tuple(_iso(v) for v in row) for row in db.stream(
+    want = _merged([(s["id"], s["valid_from"], s["valid_to"], s["title"], s["title_key"],
+                     s["lead_id"], s["due"], s["original_due"], s["status"], s["completed_on"])
+                    for s in states])
+    have = _merged([tuple(_iso(v) for v in row) for row in db.stream(
         "SELECT task_id, valid_from, valid_to, title, title_key, lead_id, due, original_due, "
-        "status, completed_on FROM task_state")}
-    want_s = {(s["t"], s["a"], s["p"], s["e"], s["to"]) for s in supports}
-    have_s = {tuple(_iso(v) for v in row) for row in db.stream(
-        "SELECT task_id, agency_id, position, valid_from, valid_to FROM task_support_state")}
+        "status, completed_on FROM task_state")])
+    want_s = _merged([((s["t"], s["a"]), s["e"], s["to"], s["p"]) for s in supports])
+    have_s = _merged([((row[0], row[1]), _iso(row[2]), _iso(row[3]), row[4])
+                      for row in db.stream("SELECT task_id, agency_id, valid_from, valid_to, "
+                                           "position FROM task_support_state")])
     return len(want ^ have) + len(want_s ^ have_s)
