@@ -166,12 +166,13 @@ def test_reports_as_a_spreadsheet_speak_vietnamese(province):
 
 
 def test_task_show_and_history(province):
-    province("task", "extend", "9", "--to", "31/1/2025", "--reason", "Chờ số liệu")
+    province("task", "extend", "9", "--to", "31/1/2025", "--reason", "Chờ số liệu",
+             "--on", "20/12/2024")
     out = province("task", "show", "9", "--as-of", "31/12/2024").stdout
     assert english_in(out) == [], out
     assert "Thời hạn:" in out and "31/01/2025" in out and "Lịch sử" in out
-    assert re.search(r"\d\d:\d\d \d\d/\d\d/\d{4}  lan  gia hạn  thời hạn: 30/09/2024 → "
-                     r"31/01/2025", out), out
+    assert re.search(r"\d\d:\d\d \d\d/\d\d/\d{4}  lan  gia hạn  có hiệu lực từ ngày "
+                     r"20/12/2024  thời hạn: 30/09/2024 → 31/01/2025", out), out
 
 
 def test_usage_errors_help_and_click_s_own_words(province):

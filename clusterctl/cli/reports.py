@@ -373,7 +373,9 @@ LOG_COLUMNS = [
     Column("actor", _("Who")),
     Column("task", _("Task"), get=lambda e: f"{e['directive']}#{e['key']}"),
     Column("what", _("What changed"), get=_log_what, wrap=True),
-    Column("note", _("Note"), wrap=True, fold=2),
+    # One line per change: a note's own line breaks become spaces (JSON and CSV keep them).
+    Column("note", _("Note"), wrap=True, fold=2,
+           get=lambda e: " ".join(e["note"].split("\n")) if e["note"] else None),
     Column("at", _("Recorded"), get=_log_recorded, fold=1),
 ]
 LOG_FIELDS = ["id", "task_id", "directive", "key", "effective", "at", "actor", "action",

@@ -72,9 +72,10 @@ def _change_lines(summary: dict) -> list[tuple[str, list[str]]]:
 
     def created(change: dict) -> str:
         new = {name: values[1] for name, values in change["changes"].items()}
-        due = day(new.get("due")) or _("ongoing")
+        if new.get("due") is None:
+            return _("{ref}: {lead}, ongoing").format(ref=ref(change), lead=new.get("lead"))
         return _("{ref}: {lead}, due {due}").format(ref=ref(change), lead=new.get("lead"),
-                                                    due=due)
+                                                    due=day(new["due"]))
 
     def moved(name: str):
         def line(change: dict) -> str:

@@ -181,9 +181,9 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
                  for lead_id, count in counts}
     for task in first_per_lead(db, overdue, [lead_id for lead_id, _n in counts], longest):
         by_agency[task["lead"]]["longest"].append(task)
-    changed = list_changes(db, ChangeFilter(
+    changed = list_changes(db, ChangeFilter(  # in the order they took effect
         since=start, until=end, agency_ids=scope.agency_ids,
-        directive_ids=scope.directive_ids))
+        directive_ids=scope.directive_ids))[::-1]
     return {
         "as_of": as_of.isoformat(),
         "period": {"start": start.isoformat(), "end": end.isoformat()},
