@@ -122,8 +122,9 @@ def test_tasks_are_limited(seeded, db_path):
         (lead,) = conn.execute("SELECT id FROM agency WHERE code = 'SCT'").fetchone()
         (directive,) = conn.execute("SELECT id FROM directive").fetchone()
         conn.executemany(
-            "INSERT INTO task (directive_id, task_key, title, title_key, lead_id, status, assigned_on, "
-            "created_at, updated_at, version) VALUES (?, ?, 'T', 't', ?, 'open', '2024-01-01', 'x', 'x', 1)",
+            "INSERT INTO task (directive_id, task_key, title, title_key, lead_id, status, "
+            "assigned_on, created_at, updated_at, version) "
+            "VALUES (?, ?, 'T', 't', ?, 'open', '2024-01-01', 'x', 'x', 1)",
             [(directive, str(n), lead) for n in range(1, 501)])
     conn.close()
     ctx = context()

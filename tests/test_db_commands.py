@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import add_task, db_digest
 from clusterctl.store.migrations import SCHEMA_VERSION
+from tests.conftest import add_task, db_digest
 
 GENERATOR = Path(__file__).resolve().parent.parent / "examples" / "generate.py"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import Cli, Register, add_task, db_digest, seed
 from clusterctl.store.migrations import SCHEMA_VERSION
+from tests.conftest import Cli, Register, add_task, db_digest, seed
 
 CLUSTERCTL = [sys.executable, "-m", "clusterctl"]
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "province-2024.toml")

@@ -213,10 +213,9 @@ def _history_lines(entry: dict) -> list[str]:
 @app.command("show")
 def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> None:
     """Show a task with its whole history."""
+    from clusterctl.config import today
     from clusterctl.core.queries import get_task, resolve_task
     from clusterctl.render import emit_record
-
-    from clusterctl.config import today
 
     as_of_day = as_of_date(as_of)
     with database(write=False) as db:

@@ -10,7 +10,6 @@ differently, it is a conflict, which stops the import unless ``--prefer`` says w
 """
 
 import json
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -351,7 +350,7 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency],
             continue  # the file has not changed it since: what staff did stays
         if not known and name == "due" and value == now["original_due"]:
             continue  # the file still gives the original due date: extended since
-        if known and now[name] == base[name] or plan.prefer == "file":
+        if (known and now[name] == base[name]) or plan.prefer == "file":
             taken[name] = value
         if not (known and now[name] == base[name]):
             plan.conflicts.append(_conflict(change, name, base.get(name) if known else None,
