@@ -122,6 +122,11 @@ def _plan_lines(plan):
         yield _("update task {ref}: {diff}").format(ref=change.ref, diff=diff(change.changes))
     for change in plan.notes_added:
         yield _("note on task {ref}: {note}").format(ref=change.ref, note=change.task.note)
+    if plan.prefer is not None:
+        side = {"file": _("the file's value wins"),
+                "database": _("the register's value stays")}[plan.prefer]
+        for conflict in plan.conflicts:
+            yield _("conflict ({side}): {conflict}").format(side=side, conflict=conflict)
 
 
 def export(

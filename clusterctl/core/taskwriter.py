@@ -271,8 +271,11 @@ class TaskWriter:
                             id=change.task_id, assigned=day(assigned_on),
                             on=day(entry.effective)))
                 fields = set(entry.changes)
+                # A corrected completion date replaces the completion it corrects.
+                replaced = _redated(entry)
                 clash = max((on for on, changed in history
-                             if on > entry.effective and changed & fields), default=None)
+                             if on > entry.effective and changed & fields and on != replaced),
+                            default=None)
                 if clash is None:
                     continue
                 if self.clamp:
@@ -324,6 +327,7 @@ class TaskWriter:
             assignments = ", ".join(f"{name} = :{name}" for name in names)
             self.db.executemany(f"UPDATE task_state SET {assignments} WHERE task_id = :id "
                                 "AND valid_from >= :e", rows)
+        self._redate_completions(changes)
         for change, effective in moved:
             params = {"id": change.task_id, "e": effective}
             self.db.execute("DELETE FROM task_support_state WHERE task_id = :id "
@@ -333,6 +337,35 @@ class TaskWriter:
             self.db.executemany(INSERT_SUPPORT_STATE, [
                 {"t": change.task_id, "a": self.agency_id(a), "p": i, "e": effective}
                 for i, a in enumerate(change.support)])
+
+    def _redate_completions(self, changes: list[Change]) -> None:
+        """A done task whose completion date is corrected (by an import) was done from the
+        new date: earlier, the days between are done too; later, they are as before it."""
+        for change in changes:
+            for entry in change.entries:
+                old = _redated(entry)
+                if old is None:
+                    continue
+                new = entry.effective
+                params = {"id": change.task_id, "new": new, "old": old}
+                self.db.execute("UPDATE task_state SET status = 'done' WHERE task_id = :id "
+                                "AND valid_from >= :new", params)
+                if new > old:
+                    self.db.execute(
+                        "UPDATE task_state SET completed_on = NULL, status = COALESCE(("
+                        "SELECT p.status FROM task_state p WHERE p.task_id = :id AND "
+                        "p.valid_to = :old AND p.status <> 'done'), 'open') "
+                        "WHERE task_id = :id AND valid_from >= :old AND valid_from < :new",
+                        params)
+
+
+def _redated(entry: Entry) -> date | None:
+    """The completion date a correction of it replaces, if ``entry`` is one: a done task's
+    completion date changed, its status not."""
+    old, new = entry.changes.get("completed_on", (None, None))
+    if old is None or new is None or "status" in entry.changes:
+        return None
+    return as_date(old)
 
 
 def initial_states(task_id: int, row: dict) -> list[dict]:

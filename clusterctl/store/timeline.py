@@ -18,6 +18,24 @@ _FIELDS = {"title": "title", "lead": "lead_id", "due": "due", "original_due": "o
            "status": "status", "completed_on": "completed_on"}
 
 
+def _redates(entries: list[tuple]) -> list[tuple]:
+    """A corrected completion date (an import's ``completed_on: C1 → C0`` on a task that
+    stays done) moves the completion it corrects to C0: the task was done from C0."""
+    entries = list(entries)
+    for i, (_effective, order, action, changes) in enumerate(entries):
+        old, new = changes.get("completed_on", [None, None])
+        if old is None or new is None or "status" in changes:
+            continue
+        for j in range(i - 1, -1, -1):
+            when, earlier, what, done = entries[j]
+            if done.get("completed_on", [None, None])[1] == old:
+                entries[j] = (as_date(new), earlier, what,
+                              {**done, "completed_on": [done["completed_on"][0], new]})
+                entries[i] = (as_date(new), order, action, {})
+                break
+    return entries
+
+
 def _history(db: Database) -> Iterator[tuple[int, list[tuple]]]:
     """Each task's history entries: (effective, order, action, changes), oldest first."""
     task_id, entries = None, []
@@ -25,7 +43,7 @@ def _history(db: Database) -> Iterator[tuple[int, list[tuple]]]:
                          "ORDER BY task_id, id"):
         if row[0] != task_id:
             if entries:
-                yield task_id, entries
+                yield task_id, _redates(entries)
             task_id, entries = row[0], []
         changes = json.loads(row[4])
         effective = as_date(row[2])
@@ -41,7 +59,7 @@ def _history(db: Database) -> Iterator[tuple[int, list[tuple]]]:
             continue
         entries.append((effective, row[1], row[3], changes))
     if entries:
-        yield task_id, entries
+        yield task_id, _redates(entries)
 
 
 def rebuild(db: Database) -> tuple[list[dict], list[dict]]:
