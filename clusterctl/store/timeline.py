@@ -27,7 +27,7 @@ def _redates(entries: list[tuple]) -> list[tuple]:
         if old is None or new is None or "status" in changes:
             continue
         for j in range(i - 1, -1, -1):
-            when, earlier, what, done = entries[j]
+            _when, earlier, what, done = entries[j]
             if done.get("completed_on", [None, None])[1] == old:
                 entries[j] = (as_date(new), earlier, what,
                               {**done, "completed_on": [done["completed_on"][0], new]})
