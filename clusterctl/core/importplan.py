@@ -113,9 +113,8 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
             change.changes = _task_changes(change, found, matcher.by_id, base, plan)
             # A field the file leaves out keeps what it said before.
             change.said = {**(base or {}), **change.said}
-            said = json.dumps(change.said, ensure_ascii=False)
-            if base is None or said != json.dumps(base, ensure_ascii=False):
-                plan.bases[found.id] = said
+            if change.said != base:
+                plan.bases[found.id] = json.dumps(change.said, ensure_ascii=False)
             noted = task.note is not None and task.note not in notes.get(found.id, ())
             if change.changes:
                 plan.tasks_updated.append(change)
