@@ -292,6 +292,7 @@ class TaskWriter:
     def _restate(self, changes: list[Change]) -> None:
         """Rewrite the states from each entry's effect date on with the values it sets."""
         splits: list[list[dict]] = []  # rounds in which each task's state is split once
+        rounds: dict[int, int] = {}  # task -> the rounds it is split in so far
         seen: set[tuple] = set()
         updates: dict[tuple, list[dict]] = {}
         moved: list[tuple[Change, date]] = []
@@ -305,11 +306,11 @@ class TaskWriter:
                 point = (change.task_id, entry.effective)
                 if point not in seen:
                     seen.add(point)
-                    round_ = next((r for r in splits
-                                   if all(p["id"] != change.task_id for p in r)), None)
-                    if round_ is None:
-                        splits.append(round_ := [])
-                    round_.append({"id": change.task_id, "e": entry.effective})
+                    number = rounds.get(change.task_id, 0)
+                    rounds[change.task_id] = number + 1
+                    if number == len(splits):
+                        splits.append([])
+                    splits[number].append({"id": change.task_id, "e": entry.effective})
                 names = tuple(sorted(columns))
                 updates.setdefault(names, []).append(
                     {**{c: change.columns[c] for c in names}, "id": change.task_id,
