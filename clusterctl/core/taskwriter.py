@@ -249,7 +249,10 @@ class TaskWriter:
                 f"WHERE task_id IN ({marks}) ORDER BY id", params,
             ):
                 changed = json.loads(changed)
-                later.setdefault(task_id, []).append((as_date(effective), set(changed)))
+                fields = set(changed)
+                if action == "extend":  # it needed the task still to do on its day
+                    fields.add(EXTENSION)
+                later.setdefault(task_id, []).append((as_date(effective), fields))
                 if action == "created" and changed.get("completed_on", [None, None])[1]:
                     # A task created done was done from its completion date on.
                     later[task_id].append((as_date(changed["completed_on"][1]),
@@ -270,7 +273,7 @@ class TaskWriter:
                             "effect on {on}, before that").format(
                             id=change.task_id, assigned=day(assigned_on),
                             on=day(entry.effective)))
-                fields = set(entry.changes)
+                fields = _bound(entry)
                 # A corrected completion date replaces the completion it corrects.
                 replaced = _redated(entry)
                 clash = max((on for on, changed in history
@@ -282,7 +285,7 @@ class TaskWriter:
                     entry.effective = clash
                     continue
                 names = ", ".join(sorted(field_name(f) for f in fields & set().union(
-                    *(changed for on, changed in history if on == clash))))
+                    *(changed for on, changed in history if on == clash)) if f != EXTENSION))
                 raise InputError(_(
                     "task {id}: its {fields} changed with effect from {clash}, after {on}; a "
                     "change dated earlier would be undone by it: date it {clash} or later, "
@@ -358,6 +361,22 @@ class TaskWriter:
                         "p.valid_to = :old AND p.status <> 'done'), 'open') "
                         "WHERE task_id = :id AND valid_from >= :old AND valid_from < :new",
                         params)
+
+
+EXTENSION = "extension"  # a history entry's mark: an extension, made on a task still to do
+
+
+def _bound(entry: Entry) -> set[str]:
+    """The fields whose later-dated changes a change must not come before: its own, and
+    those bound to them. A lead never supports its own task, so lead and supporters go
+    together; a task done or cancelled before an extension dated later would have been
+    extended when no longer to do."""
+    fields = set(entry.changes)
+    if fields & {"lead", "support"}:
+        fields |= {"lead", "support"}
+    if entry.changes.get("status", [None, None])[1] in ("done", "cancelled"):
+        fields.add(EXTENSION)
+    return fields
 
 
 def _redated(entry: Entry) -> date | None:
