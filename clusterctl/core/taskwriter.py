@@ -284,8 +284,9 @@ class TaskWriter:
                 if self.clamp:
                     entry.effective = clash
                     continue
-                names = ", ".join(sorted(field_name(f) for f in fields & set().union(
-                    *(changed for on, changed in history if on == clash)) if f != EXTENSION))
+                names = ", ".join(sorted({field_name("due" if f == EXTENSION else f)
+                                          for f in fields & set().union(
+                    *(changed for on, changed in history if on == clash))}))
                 raise InputError(_(
                     "task {id}: its {fields} changed with effect from {clash}, after {on}; a "
                     "change dated earlier would be undone by it: date it {clash} or later, "
