@@ -345,8 +345,8 @@ def test_a_backdated_completion_never_precedes_an_extension(seeded, register):
     task_id = str(add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024"))
     seeded("task", "extend", task_id, "--to", "31/7/2024", "--reason", "chờ vốn",
            "--on", "15/7/2024")
-    assert "with effect from 2024-07-15" in seeded.fails("task", "done", task_id,
-                                                         "--on", "5/7/2024")
+    assert "was extended with effect from 2024-07-15" in seeded.fails(
+        "task", "done", task_id, "--on", "5/7/2024")
     seeded("task", "done", task_id, "--on", "16/7/2024")  # after the extension: fine
     then, later = (seeded.json("task", "show", task_id, "--as-of", day)
                    for day in ("2024-07-10", "2024-07-20"))

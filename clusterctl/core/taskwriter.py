@@ -284,9 +284,15 @@ class TaskWriter:
                 if self.clamp:
                     entry.effective = clash
                     continue
-                names = ", ".join(sorted({field_name("due" if f == EXTENSION else f)
-                                          for f in fields & set().union(
-                    *(changed for on, changed in history if on == clash))}))
+                clashing = fields & set().union(
+                    *(changed for on, changed in history if on == clash))
+                if clashing == {EXTENSION}:
+                    raise InputError(_(
+                        "task {id} was extended with effect from {clash}, as a task still to "
+                        "do; it cannot be done or cancelled on {on}, before that: date it "
+                        "{clash} or later").format(id=change.task_id, clash=day(clash),
+                                                   on=day(entry.effective)))
+                names = ", ".join(sorted(field_name(f) for f in clashing - {EXTENSION}))
                 raise InputError(_(
                     "task {id}: its {fields} changed with effect from {clash}, after {on}; a "
                     "change dated earlier would be undone by it: date it {clash} or later, "
