@@ -5,11 +5,11 @@
                                [--output FILE]
 
 For each size: generate a task list with examples/generate.py (fixed seed, 40 agencies, N/10
-directives, due dates ±180 days around 2024-07-01, about half done), import it into a fresh
-database, then time whole processes, start to exit, each after a warm-up run, and report the
-median, the spread (min-max) and the peak memory (RSS) of each command. When Taskwarrior's
-`task` is on PATH the same tasks are imported into it, and each pair of commands is run
-alternately in the same loop, so that both see the same machine.
+directives issued 190-400 days before 2024-07-01, due dates ±180 days around it, about 30 %
+done), import it into a fresh database, then time whole processes, start to exit, each after
+a warm-up run, and report the median, the spread (min-max) and the peak memory (RSS) of each
+command. When Taskwarrior's `task` is on PATH the same tasks are imported into it, and each
+pair of commands is run alternately in the same loop, so that both see the same machine.
 
 With --postgres the same tasks are imported, with the same commands, into a PostgreSQL
 database of their own on a throwaway server (tests/pgserver.py; or the one that
@@ -18,7 +18,10 @@ join the same loops; `db copy --to` from the SQLite file into an empty PostgreSQ
 timed too. The databases are dropped, and the throwaway server stopped, at the end.
 
 Reports run without --as-of (today), as Taskwarrior's do: the generated due dates are all in
-the past by then, so both tools judge the same tasks overdue.
+the past by then, so both tools judge the same tasks overdue. Beside them the same reports run
+as of a past day (PAST, inside the generated dates), which read the register as it stood then
+(task_state) instead of the task table, with the period report and the log of one week: each
+in the same loop as the report of today it sits next to, so that the two can be compared.
 """
 
 import argparse
@@ -36,6 +39,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2024-07-01"
+# The past, inside the generated data (directives issued 2023-05-28 ... 2023-12-24 and each
+# task created on its directive's issue date; completions from 2023-12-14 to 2024-07-01; due
+# dates 2024-01-03 ... 2024-12-28): every report as of a day before today reads task_state.
+PAST = AS_OF  # every task assigned, every completion made, a third of the open ones overdue
+PERIOD = ("2023-10-01", "2024-03-31")  # tasks carried over into it and assigned in it
+LOG_WEEK = ("2023-09-04", "2023-09-10")  # a week of creations (an import writes no others)
+# Each case of the past, and the report of today it is measured with, in the same loop.
+TODAY_OF = {"overdue plain, past": "overdue plain", "status plain, past": "status plain",
+            "status --from --to": "status plain", "weekly plain, past": "weekly plain"}
 TW_RC = ["rc.confirmation=off", "rc.verbose=nothing"]
 COPY_RUNS = 3  # db copy --to: each a whole copy of the register, not in the median loop
 # The throwaway test server trades durability for speed; the benchmark's commits wait for
@@ -203,6 +215,26 @@ with psycopg.connect(dbname=dbname, autocommit=True, **info) as conn:
 """
 
 
+# The tables an import fills, counted in a child process (this one must stay small).
+TABLES = ("task", "task_history", "task_support", "task_state", "task_support_state",
+          "import_base")
+COUNT_ROWS = """import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+print(json.dumps({t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                  for t in sys.argv[2:]}))
+"""
+
+
+def storage(db: Path) -> dict:
+    """The size of the SQLite file after the import (its WAL checkpointed on close), and
+    the rows of each table the import fills."""
+    rows = json.loads(subprocess.run([sys.executable, "-c", COUNT_ROWS, str(db), *TABLES],
+                                     capture_output=True, text=True, check=True).stdout)
+    size = sum(Path(f"{db}{suffix}").stat().st_size for suffix in ("", "-wal")
+               if Path(f"{db}{suffix}").exists())
+    return {"sqlite_mib": round(size / 2**20, 1), "rows": rows}
+
+
 def to_taskwarrior(toml_file: Path, json_file: Path) -> None:
     """The same tasks in Taskwarrior's import format: lead agency as project."""
     import uuid
@@ -253,6 +285,16 @@ def clusterctl_cases(env: dict, source: Path, db: str, scratch: str, restore, fr
         for fmt in ("plain", "json", "table"):
             name = f"{report} {fmt}"
             cases[name] = cc_case(name, report, "--format", fmt)
+            if fmt == "plain":  # as of a past day: the register as it stood then (task_state)
+                name = f"{report} plain, past"
+                cases[name] = cc_case(name, report, "--as-of", PAST, "--format", "plain")
+            if report == "status" and fmt == "plain":
+                cases["status --from --to"] = cc_case(
+                    "status --from --to", "status", "--from", PERIOD[0], "--to", PERIOD[1],
+                    "--format", "plain")
+    cases["log --since --until"] = cc_case("log --since --until", "log", "--since",
+                                           LOG_WEEK[0], "--until", LOG_WEEK[1],
+                                           "--format", "plain")
     # What staff see at a terminal (120 columns wide): every open task as a table.
     cases["task list table"] = cc_case("task list table", "task", "list", "--format", "table")
     cases["import"] = cc_case("import", "import", str(source), database=fresh, prepare=empty)
@@ -271,8 +313,9 @@ def clusterctl_cases(env: dict, source: Path, db: str, scratch: str, restore, fr
 
 
 def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: dict,
-               pg: Postgres | None = None) -> tuple[dict, dict | None]:
-    """The figures of each command at this size, and those of db copy --to (with --postgres)."""
+               pg: Postgres | None = None) -> tuple[dict, dict | None, dict]:
+    """The figures of each command at this size, those of db copy --to (with --postgres),
+    and the size of the database after the import."""
     cc = clusterctl_command()
     folder = work / str(size)
     folder.mkdir()
@@ -286,6 +329,7 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
     db, fresh, scratch = folder / "bench.db", folder / "fresh.db", folder / "scratch.db"
     subprocess.run([*cc, "--db", str(db), "import", str(source)], env=env, check=True,
                    stderr=subprocess.DEVNULL)
+    stored = storage(db)
     cases = clusterctl_cases(env, source, str(db), str(scratch), copier(db, scratch),
                              str(fresh), remover(fresh), agency_list=pg is not None)
 
@@ -299,6 +343,8 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # As autovacuum leaves a server minutes after an import: statistics taken.
         pg.sql("VACUUM ANALYZE", dbname=pg_db)
+        stored["postgresql_mib"] = round(int(pg.sql(
+            "SELECT pg_database_size(current_database())", dbname=pg_db)) / 2**20, 1)
         pg_cases = clusterctl_cases(env, source, pg.url(pg_db), pg.url(pg_scratch),
                                     lambda: pg.create(pg_scratch, template=pg_db),
                                     pg.url(pg_fresh), lambda: pg.create(pg_fresh),
@@ -335,16 +381,22 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
         }
         tw["weekly plain"] = tw["status plain"]  # Taskwarrior's nearest report to both
     for name, case in cases.items():
+        if name in TODAY_OF:
+            continue  # measured with the report of today, below
         group = [case]
         if name in pg_cases:
             group.append(pg_cases[name])
         if name in tw and not tw[name].times:  # each Taskwarrior command is timed once
             group.append(tw[name])
+        twins = [past for past, today in TODAY_OF.items() if today == name]
+        for past in twins:
+            group += [cases[past]] + ([pg_cases[past]] if past in pg_cases else [])
         measure(group, runs)
-        line = f"  {size:>7} {name:<26} {case.summary()['median_s']:8.3f} s"
-        if name in pg_cases:
-            line += f"  PostgreSQL {pg_cases[name].summary()['median_s']:8.3f} s"
-        print(line, file=sys.stderr, flush=True)
+        for done in (name, *twins):
+            line = f"  {size:>7} {done:<26} {cases[done].summary()['median_s']:8.3f} s"
+            if done in pg_cases:
+                line += f"  PostgreSQL {pg_cases[done].summary()['median_s']:8.3f} s"
+            print(line, file=sys.stderr, flush=True)
         if name == "import" and pg:
             pg.drop(pg_fresh)  # lest autovacuum read it while the next commands are timed
 
@@ -359,6 +411,14 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
             other = tw[name].summary()
             entry["taskwarrior"] = other | {"command": tw[name].name}
             entry["ratio"] = round(entry["clusterctl"]["median_s"] / other["median_s"], 3)
+        if name in TODAY_OF:  # a report of the past against the same report of today
+            today = TODAY_OF[name]
+            entry["today"] = today
+            entry["vs_today"] = round(case.summary()["median_s"]
+                                      / cases[today].summary()["median_s"], 3)
+            if name in pg_cases:
+                entry["postgresql_vs_today"] = round(
+                    entry["postgresql"]["median_s"] / pg_cases[today].summary()["median_s"], 3)
         results[name] = entry
     if pg:
         # What an office does when it moves from a file to a server: once, so timed apart.
@@ -370,7 +430,7 @@ def bench_size(size: int, runs: int, work: Path, task_bin: str | None, floor: di
               file=sys.stderr, flush=True)
         pg.drop(pg_db, pg_scratch, pg_fresh, pg_copy)
     judge(size, results, floor)
-    return results, copy.summary() if pg else None
+    return results, copy.summary() if pg else None, stored
 
 
 # (case, size) -> (limit, what it is relative to, "s" | "typer" | "tw")
@@ -449,6 +509,10 @@ def print_table(report: dict) -> None:
             ours = entry["clusterctl"]
             theirs = entry.get("taskwarrior", {}).get("median_s")
             verdict = ""
+            if "vs_today" in entry:
+                verdict = f"{entry['vs_today']} x today's {entry['today']}"
+                if "postgresql_vs_today" in entry:
+                    verdict += f" (PostgreSQL {entry['postgresql_vs_today']} x)"
             if "met" in entry:
                 verdict = f"{entry['target']}: {'met' if entry['met'] else 'NOT MET'}"
             if "rss_met" in entry and not entry["rss_met"]:
@@ -464,6 +528,12 @@ def print_table(report: dict) -> None:
                   f"{ours['min_s']:>6.3f}-{ours['max_s']:<7.3f} {ours['peak_rss_mib']:>8.1f} "
                   f"{server}{(f'{theirs:.3f}s' if theirs else '-'):>11} "
                   f"{entry.get('ratio', '-'):>6}  {verdict}")
+    print("\nthe database after the import:")
+    for size, stored in report.get("database", {}).items():
+        rows = ", ".join(f"{table} {count:,}" for table, count in stored["rows"].items())
+        server = (f", PostgreSQL {stored['postgresql_mib']:.1f} MiB"
+                  if "postgresql_mib" in stored else "")
+        print(f"{size:>7}  SQLite {stored['sqlite_mib']:.1f} MiB{server}; rows: {rows}")
     if pg:
         print("\ndb copy --to, from the SQLite file into an empty PostgreSQL database:")
         for size, copy in pg["copy"].items():
@@ -508,11 +578,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="clusterctl-bench-") as work:
         pg = Postgres(Path(work) / "pgserver") if args.postgres else None
         try:
-            by_size, copies = {}, {}
+            by_size, copies, stored = {}, {}, {}
             for size in sizes:
                 print(f"size {size}:", file=sys.stderr, flush=True)
-                by_size[str(size)], copy = bench_size(size, args.runs, Path(work), task_bin,
-                                                      floor, pg)
+                by_size[str(size)], copy, stored[str(size)] = bench_size(
+                    size, args.runs, Path(work), task_bin, floor, pg)
                 if copy:
                     copies[str(size)] = copy
             if pg:
@@ -549,6 +619,7 @@ def main() -> None:
         },
         "floor": floor,
         "sizes": by_size,
+        "database": stored,
     }
     if postgres:
         report["postgresql"] = postgres
