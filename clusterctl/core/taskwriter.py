@@ -242,24 +242,30 @@ class TaskWriter:
         dated = [c for c in changes if any(e.effective < self.today for e in c.entries)]
         if not dated:
             return  # changes dated today: no later change exists (none is in the future)
-        later: dict[int, list[tuple]] = {}
+        from clusterctl.store.timeline import entries_of
+
+        rows: dict[int, list[tuple]] = {}
+        assigned: dict[int, date] = {}
         for marks, params in chunks(sorted({c.task_id for c in dated})):
-            for task_id, effective, action, changed in self.db.rows(
-                f"SELECT task_id, effective, action, changes FROM task_history "
+            for task_id, entry_id, effective, action, changed in self.db.rows(
+                f"SELECT task_id, id, effective, action, changes FROM task_history "
                 f"WHERE task_id IN ({marks}) ORDER BY id", params,
             ):
-                changed = json.loads(changed)
-                fields = set(changed)
-                if action == "extend":  # it needed the task still to do on its day
-                    fields.add(EXTENSION)
-                later.setdefault(task_id, []).append((as_date(effective), fields))
-                if action == "created" and changed.get("completed_on", [None, None])[1]:
-                    # A task created done was done from its completion date on.
-                    later[task_id].append((as_date(changed["completed_on"][1]),
-                                           {"status", "completed_on"}))
+                rows.setdefault(task_id, []).append((entry_id, effective, action, changed))
+            for task_id, assigned_on in self.db.rows(
+                    f"SELECT id, assigned_on FROM task WHERE id IN ({marks})", params):
+                assigned[task_id] = as_date(assigned_on)
+        # Each earlier change as the history has it now (a corrected completion moved to its
+        # new date): its effect date and the fields it set.
+        later: dict[int, list[tuple]] = {}
+        for task_id, task_rows in rows.items():
+            later[task_id] = [
+                (effective or assigned[task_id],
+                 set(changed) | ({EXTENSION} if action == "extend" else set()))
+                for effective, _order, action, changed in entries_of(task_rows)]
         for change in dated:
             history = later.get(change.task_id, [])
-            assigned_on = history[0][0] if history else None
+            assigned_on = assigned.get(change.task_id)
             for entry in change.entries:
                 if entry.effective > self.today:
                     raise InputError(_("{on} is in the future; a change takes effect today or "
@@ -338,7 +344,6 @@ class TaskWriter:
             assignments = ", ".join(f"{name} = :{name}" for name in names)
             self.db.executemany(f"UPDATE task_state SET {assignments} WHERE task_id = :id "
                                 "AND valid_from >= :e", rows)
-        self._redate_completions(changes)
         for change, effective in moved:
             params = {"id": change.task_id, "e": effective}
             self.db.execute("DELETE FROM task_support_state WHERE task_id = :id "
@@ -349,25 +354,11 @@ class TaskWriter:
                 {"t": change.task_id, "a": self.agency_id(a), "p": i, "e": effective}
                 for i, a in enumerate(change.support)])
 
-    def _redate_completions(self, changes: list[Change]) -> None:
-        """A done task whose completion date is corrected (by an import) was done from the
-        new date: earlier, the days between are done too; later, they are as before it."""
-        for change in changes:
-            for entry in change.entries:
-                old = _redated(entry)
-                if old is None:
-                    continue
-                new = entry.effective
-                params = {"id": change.task_id, "new": new, "old": old}
-                self.db.execute("UPDATE task_state SET status = 'done' WHERE task_id = :id "
-                                "AND valid_from >= :new", params)
-                if new > old:
-                    self.db.execute(
-                        "UPDATE task_state SET completed_on = NULL, status = COALESCE(("
-                        "SELECT p.status FROM task_state p WHERE p.task_id = :id AND "
-                        "p.valid_to = :old AND p.status <> 'done'), 'open') "
-                        "WHERE task_id = :id AND valid_from >= :old AND valid_from < :new",
-                        params)
+        redated = sorted({c.task_id for c in changes for e in c.entries if _redated(e)})
+        if redated:  # a completion moved: the task's past is written anew from its history
+            from clusterctl.store.timeline import restate
+
+            restate(self.db, redated)
 
 
 EXTENSION = "extension"  # a history entry's mark: an extension, made on a task still to do

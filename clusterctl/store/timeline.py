@@ -36,45 +36,72 @@ def _redates(entries: list[tuple]) -> list[tuple]:
     return entries
 
 
-def _history(db: Database) -> Iterator[tuple[int, list[tuple]]]:
-    """Each task's history entries: (effective, order, action, changes), oldest first."""
-    task_id, entries = None, []
-    for row in db.stream("SELECT task_id, id, effective, action, changes FROM task_history "
-                         "ORDER BY task_id, id"):
-        if row[0] != task_id:
-            if entries:
-                yield task_id, _redates(entries)
-            task_id, entries = row[0], []
-        changes = json.loads(row[4])
-        effective = as_date(row[2])
-        if row[3] == "created" and changes.get("completed_on", [None, None])[1]:
-            # A task created done (by an import) was open until its completion date.
-            completed = as_date(changes["completed_on"][1])
-            status = changes.get("status", [None, "done"])[1]
-            changes = {**changes, "status": [None, "open"], "completed_on": [None, None]}
-            entries.append((effective, row[1], row[3], changes))
-            entries.append((max(completed, effective), row[1] + 0.5, "done",
-                            {"status": ["open", status], "completed_on": [None,
-                                                                          completed.isoformat()]}))
+def entries_of(rows: list[tuple]) -> list[tuple]:
+    """One task's history rows ``(id, effective, action, changes)``, in the order they were
+    recorded, as ``(effective, order, action, changes)``: the creation on the day the task
+    was assigned (None: whatever that day is now), a task created done (by an import) done
+    on its completion date, and corrected completion dates applied."""
+    entries = []
+    for entry_id, effective, action, changes in rows:
+        changes = json.loads(changes) if isinstance(changes, str) else changes
+        effective = as_date(effective)
+        if action != "created":
+            entries.append((effective, entry_id, action, changes))
             continue
-        entries.append((effective, row[1], row[3], changes))
-    if entries:
-        yield task_id, _redates(entries)
+        completed = as_date(changes.get("completed_on", [None, None])[1])
+        if completed is None:
+            entries.append((None, entry_id, action, changes))
+            continue
+        # A task created done was open until its completion date.
+        status = changes.get("status", [None, "done"])[1]
+        entries.append((None, entry_id, action, {**changes, "status": [None, "open"],
+                                                 "completed_on": [None, None]}))
+        entries.append((completed, entry_id + 0.5, "done",
+                        {"status": ["open", status],
+                         "completed_on": [None, completed.isoformat()]}))
+    return _redates(entries)
 
 
-def rebuild(db: Database) -> tuple[list[dict], list[dict]]:
-    """The rows ``task_state`` and ``task_support_state`` should hold."""
+def _history(db: Database, task_ids: list[int] | None = None
+             ) -> Iterator[tuple[int, list[tuple]]]:
+    """Each task's history entries (see :func:`entries_of`), oldest first."""
+    where, params = "", {}
+    if task_ids is not None:
+        where = f"WHERE task_id IN ({', '.join(f':t{i}' for i in range(len(task_ids)))}) "
+        params = {f"t{i}": task_id for i, task_id in enumerate(task_ids)}
+    task_id, rows = None, []
+    for row in db.stream("SELECT task_id, id, effective, action, changes FROM task_history "
+                         f"{where}ORDER BY task_id, id", params):
+        if row[0] != task_id:
+            if rows:
+                yield task_id, entries_of(rows)
+            task_id, rows = row[0], []
+        rows.append(row[1:])
+    if rows:
+        yield task_id, entries_of(rows)
+
+
+def rebuild(db: Database, task_ids: list[int] | None = None
+            ) -> tuple[list[dict], list[dict]]:
+    """The rows ``task_state`` and ``task_support_state`` should hold (for these tasks)."""
+    where, params = "", {}
+    if task_ids is not None:
+        where = f" IN ({', '.join(f':t{i}' for i in range(len(task_ids)))})"
+        params = {f"t{i}": task_id for i, task_id in enumerate(task_ids)}
     codes = {code: agency_id for agency_id, code in db.rows("SELECT id, code FROM agency")}
     now = {row[0]: dict(zip(("title", "title_key", "lead_id", "due", "original_due", "status",
                              "completed_on", "assigned_on"), row[1:], strict=True))
            for row in db.stream("SELECT id, title, title_key, lead_id, due, original_due, "
-                                "status, completed_on, assigned_on FROM task")}
+                                "status, completed_on, assigned_on FROM task"
+                                + (f" WHERE id{where}" if where else ""), params)}
     support_now: dict[int, list[int]] = {}
     for task_id, agency_id in db.stream(
-            "SELECT task_id, agency_id FROM task_support ORDER BY task_id, position"):
+            "SELECT task_id, agency_id FROM task_support"
+            + (f" WHERE task_id{where}" if where else "") + " ORDER BY task_id, position",
+            params):
         support_now.setdefault(task_id, []).append(agency_id)
     states, supports = [], []
-    for task_id, entries in _history(db):
+    for task_id, entries in _history(db, task_ids):
         task = now.pop(task_id, None)
         if task is None:
             continue
@@ -158,6 +185,21 @@ def write_states(db: Database) -> None:
     states, supports = rebuild(db)
     db.executemany(INSERT_STATE, states)
     db.executemany(INSERT_SUPPORT_STATE, supports)
+
+
+def restate(db: Database, task_ids: list[int]) -> None:
+    """Write these tasks' states anew from their history (the caller holds the
+    transaction): for the rare changes that rewrite a task's past as a whole, such as a
+    corrected completion date or a directive's corrected issue date."""
+    for start in range(0, len(task_ids), 500):
+        some = task_ids[start:start + 500]
+        marks = ", ".join(f":t{i}" for i in range(len(some)))
+        params = {f"t{i}": task_id for i, task_id in enumerate(some)}
+        db.execute(f"DELETE FROM task_state WHERE task_id IN ({marks})", params)
+        db.execute(f"DELETE FROM task_support_state WHERE task_id IN ({marks})", params)
+        states, supports = rebuild(db, some)
+        db.executemany(INSERT_STATE, states)
+        db.executemany(INSERT_SUPPORT_STATE, supports)
 
 
 def _merged(rows: list[tuple]) -> set[tuple]:
