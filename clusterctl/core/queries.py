@@ -108,13 +108,29 @@ class TaskFilter:
         return (" AND ".join(clauses) or "1 = 1"), params
 
 
-# The tasks as they stood at the end of :state_on, with the columns of ``task``.
-PAST_TASKS = """(SELECT k.id, k.directive_id, k.task_key, s.title, s.title_key, s.lead_id,
-s.due, s.original_due, s.status, s.completed_on, k.assigned_on, k.created_at, k.updated_at,
+# The tasks as they stood at the end of :state_on, with the columns of ``task``. A task no
+# change of which took effect after that day is as it is now: read from ``task``, with its
+# indexes; the few others from the state they were in on that day (a state that has ended).
+_CHANGED_SINCE = "SELECT task_id FROM task_state WHERE valid_from > :state_on"
+PAST_TASKS = f"""(SELECT id, directive_id, task_key, title, title_key, lead_id, due,
+original_due, status, completed_on, assigned_on, created_at, updated_at, version FROM task
+WHERE id NOT IN ({_CHANGED_SINCE})
+UNION ALL
+SELECT k.id, k.directive_id, k.task_key, s.title, s.title_key, s.lead_id, s.due,
+s.original_due, s.status, s.completed_on, k.assigned_on, k.created_at, k.updated_at,
 k.version FROM task_state s JOIN task k ON k.id = s.task_id
-WHERE s.valid_to > :state_on AND s.valid_from <= :state_on) t"""
-PAST_SUPPORT = """(SELECT task_id, agency_id, position FROM task_support_state
-WHERE valid_to > :state_on AND valid_from <= :state_on)"""
+WHERE s.valid_to > :state_on AND s.valid_to < '9999-12-31' AND s.valid_from <= :state_on) t"""
+# Supporters changed after that day: one added (a row begins after it) or one removed (a
+# row ended after it).
+_SUPPORT_CHANGED_SINCE = """SELECT task_id FROM task_support_state WHERE valid_from > :state_on
+UNION SELECT task_id FROM task_support_state
+WHERE valid_to > :state_on AND valid_to < '9999-12-31'"""
+PAST_SUPPORT = f"""(SELECT task_id, agency_id, position FROM task_support
+WHERE task_id NOT IN ({_SUPPORT_CHANGED_SINCE})
+UNION ALL
+SELECT task_id, agency_id, position FROM task_support_state
+WHERE valid_from <= :state_on AND valid_to > :state_on AND task_id IN
+({_SUPPORT_CHANGED_SINCE}))"""
 
 _TASK_COLUMNS = f"""
 t.id, d.number, t.task_key, t.title, a.code AS lead_code, t.due, t.original_due, t.status,

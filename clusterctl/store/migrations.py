@@ -215,6 +215,9 @@ _INDEXES_V3 = (
     "CREATE INDEX ix_task_history_effective ON task_history (effective, id)",
     "CREATE INDEX ix_task_state_valid ON task_state (valid_to, valid_from)",
     "CREATE INDEX ix_task_support_state_agency_id ON task_support_state (agency_id)",
+    "CREATE INDEX ix_task_state_from ON task_state (valid_from, task_id)",
+    "CREATE INDEX ix_task_support_state_from ON task_support_state (valid_from, task_id)",
+    "CREATE INDEX ix_task_support_state_to ON task_support_state (valid_to, task_id)",
 )
 _HISTORY_COLUMNS = "id, task_id, at, effective, actor, action, changes, note, source"
 

@@ -112,7 +112,12 @@ class TaskState(SQLModel, table=True):
     it. Derived from ``task_history``, kept by the one writer of tasks."""
 
     __tablename__ = "task_state"
-    __table_args__ = (Index("ix_task_state_valid", "valid_to", "valid_from"),)
+    __table_args__ = (
+        # A past report reads the states that ended after its day (valid_to), and skips, in
+        # the tasks as they are, those that changed after it (valid_from).
+        Index("ix_task_state_valid", "valid_to", "valid_from"),
+        Index("ix_task_state_from", "valid_from", "task_id"),
+    )
     task_id: int = Field(foreign_key="task.id", primary_key=True)
     valid_from: date = Field(primary_key=True)
     valid_to: date
@@ -130,6 +135,8 @@ class TaskSupportState(SQLModel, table=True):
     ``valid_to``, as :class:`TaskState` keeps the rest."""
 
     __tablename__ = "task_support_state"
+    __table_args__ = (Index("ix_task_support_state_from", "valid_from", "task_id"),
+                      Index("ix_task_support_state_to", "valid_to", "task_id"))
     task_id: int = Field(foreign_key="task.id", primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", primary_key=True, index=True)
     valid_from: date = Field(primary_key=True)

@@ -107,6 +107,8 @@ CREATE TABLE task_state (
 	FOREIGN KEY(lead_id) REFERENCES agency (id)
 );
 
+CREATE INDEX ix_task_state_from ON task_state (valid_from, task_id);
+
 CREATE INDEX ix_task_state_valid ON task_state (valid_to, valid_from);
 
 CREATE TABLE task_support (
@@ -132,6 +134,10 @@ CREATE TABLE task_support_state (
 );
 
 CREATE INDEX ix_task_support_state_agency_id ON task_support_state (agency_id);
+
+CREATE INDEX ix_task_support_state_from ON task_support_state (valid_from, task_id);
+
+CREATE INDEX ix_task_support_state_to ON task_support_state (valid_to, task_id);
 
 CREATE FUNCTION clusterctl_bump_generation() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN IF current_setting('clusterctl.bumped', true) = 'yes' THEN RETURN NULL; END IF; PERFORM set_config('clusterctl.bumped', 'yes', true); UPDATE clusterctl_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(64)) WHERE name = 'generation'; RETURN NULL; END $$;
 

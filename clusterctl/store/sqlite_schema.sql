@@ -110,6 +110,8 @@ CREATE TABLE task_state (
 	FOREIGN KEY(lead_id) REFERENCES agency (id)
 );
 
+CREATE INDEX ix_task_state_from ON task_state (valid_from, task_id);
+
 CREATE INDEX ix_task_state_valid ON task_state (valid_to, valid_from);
 
 CREATE TABLE task_support (
@@ -135,6 +137,10 @@ CREATE TABLE task_support_state (
 );
 
 CREATE INDEX ix_task_support_state_agency_id ON task_support_state (agency_id);
+
+CREATE INDEX ix_task_support_state_from ON task_support_state (valid_from, task_id);
+
+CREATE INDEX ix_task_support_state_to ON task_support_state (valid_to, task_id);
 
 CREATE TRIGGER generation_agency_insert AFTER INSERT ON agency BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE name = 'generation'; END;
 
