@@ -263,8 +263,13 @@ def test_a_change_by_another_program_is_seen_by_the_next_import(cli, db_path):
     assert "19 unchanged" in cli("import", example).stderr  # the fast path
     # Another program changes a title and records that the file said so: the file now
     # differs from what it last said, so the next import must look, not take the fast path.
-    cli.register.sql("UPDATE import_base SET said = REPLACE(said, (SELECT title FROM task "
-                     "WHERE id = 1), 'sửa tay') WHERE task_id = 1")
+    import json
+
+    from clusterctl.core.importplan import _created_base
+
+    said = _created_base(cli.json("task", "show", "1")["history"][0]["changes"])
+    cli.register.sql("INSERT INTO import_base (task_id, said, source) VALUES (1, :said, 'x')",
+                     {"said": json.dumps(said | {"title": "sửa tay"}, ensure_ascii=False)})
     cli.register.sql("UPDATE task SET title = 'sửa tay' WHERE id = 1")  # sqlite3, psql
     assert "1 updated, 18 unchanged" in cli("import", example).stderr
     assert cli.json("task", "show", "1")["title"] != "sửa tay"

@@ -295,13 +295,29 @@ def _resolve(matcher: AgencyMatcher, directive: DirectiveIn, task: TaskIn,
 
 
 def _bases(db: Database | None, task_ids: list[int]) -> dict[int, dict]:
-    """What the files last said of these tasks."""
+    """What the files last said of these tasks: as recorded when a re-import changed it,
+    else what the import that created the task created it with."""
     bases = {}
     for marks, params in chunks(task_ids) if db else ():
         for task_id, said in db.rows(
                 f"SELECT task_id, said FROM import_base WHERE task_id IN ({marks})", params):
             bases[task_id] = json.loads(said)
+        for task_id, changes in db.rows(
+                f"SELECT task_id, changes FROM task_history WHERE task_id IN ({marks}) "
+                "AND action = 'created' AND source IS NOT NULL", params):
+            if task_id not in bases:
+                bases[task_id] = _created_base(json.loads(changes))
     return bases
+
+
+def _created_base(changes: dict) -> dict:
+    """What an import's "created" entry says the file said (see :func:`_created`)."""
+    said = {name: new for name, (_old, new) in changes.items()}
+    said.setdefault("original_due", said.get("due"))
+    status = said.pop("status", "open")
+    completed_on = said.pop("completed_on", None)
+    said["status"] = [status, completed_on if status == "done" else None]
+    return said
 
 
 def _said(change: TaskChange) -> dict:
@@ -432,7 +448,7 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
                         clamp=True)
     # A new task takes effect on its directive's issue date; one the file gives as done was
     # done from its completion date (see taskwriter.initial_states).
-    new_ids = writer.add([
+    writer.add([
         NewTask(directive_ids[c.directive.key], c.task.key, c.task.title, c.lead, c.support,
                 c.task.due, c.task.original_due, c.task.status or "open", c.task.completed_on,
                 c.task.note, issued=c.directive.issued)
@@ -440,19 +456,18 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
     writer.change([_update(c, writer) for c in plan.tasks_updated]
                   + [Change(c.existing.id, c.existing.version, [Entry("note", {}, c.task.note)])
                      for c in plan.notes_added], progress)
-    _write_bases(db, plan, new_ids, source)
+    _write_bases(db, plan, source)
 
 
-def _write_bases(db: Database, plan: Plan, new_ids: list[int], source: str) -> None:
-    """Remember what the files said of each task they give, for the next re-import."""
-    rows = [{"t": task_id, "said": json.dumps(c.said, ensure_ascii=False), "source": source}
-            for c, task_id in zip(plan.tasks_added, new_ids, strict=True)]
+def _write_bases(db: Database, plan: Plan, source: str) -> None:
+    """Remember what the files said of each task they changed since it was created (of a
+    new task, its "created" entry tells), for the next re-import."""
     changed = [{"t": task_id, "said": said, "source": source}
                for task_id, said in plan.bases.items()]
     for marks, params in chunks(sorted(plan.bases)):
         db.execute(f"DELETE FROM import_base WHERE task_id IN ({marks})", params)
     db.executemany("INSERT INTO import_base (task_id, said, source) VALUES (:t, :said, "
-                   ":source)", rows + changed)
+                   ":source)", changed)
 
 
 def _write_agencies(db: Database, plan: Plan, now: str) -> dict[int, int]:
