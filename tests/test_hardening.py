@@ -268,8 +268,8 @@ def test_a_change_by_another_program_is_seen_by_the_next_import(cli, db_path):
     from clusterctl.core.importplan import _created_base
 
     said = _created_base(cli.json("task", "show", "1")["history"][0]["changes"])
-    cli.register.sql("INSERT INTO import_base (task_id, said, source) VALUES (1, :said, 'x')",
-                     {"said": json.dumps(said | {"title": "sửa tay"}, ensure_ascii=False)})
+    cli.register.sql("INSERT INTO import_base (task_id, said, source) VALUES (1, ?, 'x')",
+                     (json.dumps(said | {"title": "sửa tay"}, ensure_ascii=False),))
     cli.register.sql("UPDATE task SET title = 'sửa tay' WHERE id = 1")  # sqlite3, psql
     assert "1 updated, 18 unchanged" in cli("import", example).stderr
     assert cli.json("task", "show", "1")["title"] != "sửa tay"
