@@ -13,6 +13,7 @@ its branch beside SQLite's and rewrites nothing.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from clusterctl.errors import DatabaseError
 from clusterctl.i18n import _
@@ -225,7 +226,9 @@ _HISTORY_COLUMNS = "id, task_id, at, effective, actor, action, changes, note, so
 def _effective_dates(db: Database) -> list[dict]:
     """The day each history entry took effect, as well as an old history tells: a task's
     creation on its directive's issue date, a completion on its completion date, anything
-    else on the day (in the office's time zone) it was recorded."""
+    else on the day (in the office's time zone) it was recorded; but never before the day of
+    an earlier change of the same fields (a completion dated before the start recorded
+    before it takes effect on the start's day), as the writer requires of new changes."""
     import json
     from datetime import datetime
 
@@ -234,11 +237,14 @@ def _effective_dates(db: Database) -> list[dict]:
     zone = office_tz()
     issued = dict(db.rows("SELECT t.id, d.issued FROM task t "
                           "JOIN directive d ON d.id = t.directive_id"))
+    bound = ({"status", "completed_on"}, {"lead", "support"})
+    latest: dict[tuple, date] = {}  # (task, field) -> the effect date of its last change
     rows = []
     for entry_id, task_id, at, action, changes in db.stream(
             "SELECT id, task_id, at, action, changes FROM task_history ORDER BY id"):
         assigned_on = as_date(issued[task_id])
         changed = json.loads(changes)
+        fields = set(changed).union(*(group for group in bound if group & set(changed)))
         completed = changed.get("completed_on", [None, None])[1]
         if action == "created":
             effective = assigned_on
@@ -248,7 +254,11 @@ def _effective_dates(db: Database) -> list[dict]:
             moment = at if isinstance(at, datetime) else datetime.fromisoformat(
                 str(at).replace("Z", "+00:00"))
             effective = moment.astimezone(zone).date()
-        rows.append({"id": entry_id, "effective": max(effective, assigned_on)})
+        effective = max([effective, assigned_on,
+                         *(latest[(task_id, f)] for f in fields if (task_id, f) in latest)])
+        for name in fields if action != "created" else ():
+            latest[(task_id, name)] = effective
+        rows.append({"id": entry_id, "effective": effective})
     return rows
 
 
