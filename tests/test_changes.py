@@ -706,3 +706,44 @@ def test_period_status_refusals(period):
     assert "--to needs --from" in period.fails("status", "--to", "31/7/2024")
     assert "neither --as-of" in period.fails("status", "--from", "1/7/2024",
                                             "--as-of", "2024-07-31")
+
+
+# -- the lead and its supporters, through re-imports ----------------------------------------
+
+
+def test_an_import_never_makes_the_lead_a_supporter_of_its_own_task(cli, tmp_path):
+    cli("import", _write(tmp_path, "giao.toml", FILE))
+    cli("task", "edit", "2", "--lead", "SCT")  # staff: task 2 now led by SCT
+    text = _changed(FILE, ('support = ["STC"]', 'support = ["STC", "SCT"]'))
+    cli("import", _write(tmp_path, "giao-2.toml", text))
+    two = cli.json("task", "show", "2")
+    assert (two["lead"], two["support"]) == ("SCT", ["STC"])
+    assert "ok" in cli("db", "check").stdout
+
+
+def test_a_lead_taken_from_the_supporters_leaves_them_as_written(cli, tmp_path):
+    cli("import", _write(tmp_path, "giao.toml", FILE))
+    # The file makes the supporter STC the lead and says nothing of supporters: STC stops
+    # supporting, and the file is taken to have said so.
+    moved = _changed(FILE, ('lead = "SXD"\n  support = ["STC"]', 'lead = "STC"'))
+    cli("import", _write(tmp_path, "giao-2.toml", moved))
+    assert cli.json("task", "show", "2")["support"] == []
+    # Its next change of the supporters is the file's alone: no conflict.
+    later = _changed(moved, ('lead = "STC"\n  due = 2024-09-30',
+                             'lead = "STC"\n  support = ["SCT"]\n  due = 2024-09-30'))
+    cli("import", _write(tmp_path, "giao-3.toml", later))
+    assert cli.json("task", "show", "2")["support"] == ["SCT"]
+
+
+def test_an_extension_and_a_completion_in_one_file_keep_one_category(cli, tmp_path):
+    cli("import", _write(tmp_path, "giao.toml", FILE))
+    # The file extends task 2 to 31 October and marks it done on 15 October: extended, then
+    # done on time, whatever the day the register is read.
+    text = _changed(FILE, ('due = 2024-09-30\n  status = "open"',
+                           'due = 2024-10-31\n  status = "done"\n  completed_on = 2024-10-15'))
+    cli("import", _write(tmp_path, "giao-2.toml", text))
+    categories = {day: cli.json("task", "show", "2", "--as-of", day)["category"]
+                  for day in ("2024-10-15", "2024-10-20", "2024-12-31")}
+    assert categories == dict.fromkeys(("2024-10-15", "2024-10-20", "2024-12-31"),
+                                       "done_on_time")
+    assert "ok" in cli("db", "check").stdout

@@ -64,7 +64,8 @@ def test_roles_are_enforced_by_the_server(pg):
 
     # Staff change tasks, not agencies, directives, imports or roles.
     as_user(pg, "lan", "task", "note", task_id, "đang làm")
-    as_user(pg, "lan", "task", "extend", task_id, "--to", "31/7/2024", "--reason", "chờ")
+    as_user(pg, "lan", "task", "extend", task_id, "--to", "31/7/2024", "--reason", "chờ",
+            "--on", "1/7/2024")
     as_user(pg, "lan", "task", "done", task_id, "--on", "2/7/2024")
     new = as_user(pg, "lan", "task", "add", "-d", "2029/UBND-KTTH", "-l", "STC", "Mới")
     as_user(pg, "lan", "task", "edit", new.stdout.strip(), "--title", "Mới hơn")

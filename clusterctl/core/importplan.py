@@ -375,8 +375,12 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency],
         changes["title"] = [found.title, task.title]
     if "lead" in taken:
         changes["lead"] = [now["lead"], change.lead.code]
-    if "support" in taken:
-        changes["support"] = [now["support"], taken["support"]]
+    lead = change.lead.code if "lead" in taken else now["lead"]
+    if "support" in taken:  # never the lead of the task as well
+        taken["support"] = [code for code in taken["support"] if code != lead]
+        change.support = [a for a in change.support if a.code != lead]
+        if taken["support"] != now["support"]:
+            changes["support"] = [now["support"], taken["support"]]
     # The supporters stay as they are, less one the file makes the lead.
     kept = [codes[i] for i in found.support_ids
             if i != (change.lead.id if "lead" in taken else found.lead_id)]
@@ -384,6 +388,8 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency],
         change.support = kept
         if [a.id for a in kept] != found.support_ids:
             changes["support"] = [now["support"], [a.code for a in kept]]
+            if "support" not in change.said:  # what the import wrote is what it leaves
+                change.said["support"] = changes["support"][1]
     if "due" in taken:
         changes["due"] = [now["due"], taken["due"]]
         if (not _is_extension(found, task.due) and "original_due" not in change.said
@@ -517,6 +523,9 @@ def _update(change: TaskChange, writer: TaskWriter) -> Change:
         entries.append(Entry("import", done, effective=as_date(completed_on)))
     if changes:
         entries.append(Entry("import", changes))
+    if completed_on and entries[0].action == "extend":
+        # Extended, then done: the extension came first, at the latest on the completion.
+        entries[0].effective = min(as_date(completed_on), entries[0].effective or date.max)
     entries[-1].note = task.note
     return Change(change.existing.id, change.existing.version, entries, columns,
                   change.support if "support" in change.changes else None)
