@@ -747,3 +747,14 @@ def test_an_extension_and_a_completion_in_one_file_keep_one_category(cli, tmp_pa
     assert categories == dict.fromkeys(("2024-10-15", "2024-10-20", "2024-12-31"),
                                        "done_on_time")
     assert "ok" in cli("db", "check").stdout
+
+
+def test_a_corrected_issue_date_moves_the_tasks_it_assigned(cli, tmp_path):
+    cli("import", _write(tmp_path, "giao.toml", FILE))
+    moved = _changed(FILE, ("issued = 2024-01-10", "issued = 2024-02-15"))
+    cli("import", _write(tmp_path, "giao-2.toml", moved))
+    assert cli.json("task", "list", "--all", "--as-of", "2024-01-20") == []
+    assert [t["id"] for t in cli.json("task", "list", "--all", "--as-of", "2024-02-15")] == [
+        1, 2, 3]
+    assert cli.json("task", "show", "1")["assigned_on"] == "2024-02-15"
+    assert "ok" in cli("db", "check").stdout

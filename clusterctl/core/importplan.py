@@ -462,6 +462,9 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
     writer.change([_update(c, writer) for c in plan.tasks_updated]
                   + [Change(c.existing.id, c.existing.version, [Entry("note", {}, c.task.note)])
                      for c in plan.notes_added], progress)
+    writer.move_assignments([(directive_id, as_date(changes["issued"][0]), directive.issued)
+                             for directive, directive_id, changes in plan.directives_updated
+                             if "issued" in changes])
     _write_bases(db, plan, source)
 
 

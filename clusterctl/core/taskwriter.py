@@ -233,6 +233,25 @@ class TaskWriter:
             for c in changes for e in c.entries])
         self._restate(changes)
 
+    def move_assignments(self, moves: list[tuple[int, date, date]]) -> None:
+        """A directive's issue date corrected from ``old`` to ``issued`` (by an import): its
+        tasks assigned by it (on the old date), or dated before the new one, take effect on
+        the new date, and their past is written anew from their history."""
+        ids = []
+        for directive_id, old, issued in moves:
+            moved = [task_id for (task_id,) in self.db.rows(
+                "SELECT id FROM task WHERE directive_id = :d AND (assigned_on = :old OR "
+                "assigned_on < :issued)", {"d": directive_id, "old": old, "issued": issued})]
+            for marks, chunk in chunks(moved):
+                self.db.execute(f"UPDATE task SET assigned_on = :issued, updated_at = :now, "
+                                f"version = version + 1 WHERE id IN ({marks})",
+                                {**chunk, "issued": issued, "now": self.now})
+            ids += moved
+        if ids:
+            from clusterctl.store.timeline import restate
+
+            restate(self.db, sorted(ids))
+
     # -- the task as it was on each day ---------------------------------------------------
     def _check_order(self, changes: list[Change]) -> None:
         """Refuse (or, for an import, move later) a change dated before the task took effect,
