@@ -256,6 +256,9 @@ def _period(from_, to, as_of, agency, directive, include_support, fmt, output) -
         raise InputError(_("a period report (--from, --to) takes neither --as-of nor "
                            "--include-support"))
     start, end = parse_date(from_), parse_date(to) if to else today()
+    if end < start and to is None:
+        raise InputError(_("--from {start} is after today; give --to as well").format(
+            start=day(start)))
     if end < start:
         raise InputError(_("--to {to} is before --from {start}").format(
             to=day(end), start=day(start)))
@@ -300,6 +303,8 @@ def _week_start(text: str):
     match = re.fullmatch(r"(\d{4})-?[Ww](\d{1,2})", text.strip())
     try:
         if match is None:
+            raise ValueError
+        if not 1900 <= int(match[1]) <= 2999:  # as every date: a typo otherwise
             raise ValueError
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
@@ -406,7 +411,6 @@ def log(
     A change is listed by the day it took effect; one recorded on a later day shows that
     day too.
     """
-    import itertools
 
     from clusterctl.core.agencies import AgencyMatcher, load_agencies
     from clusterctl.core.changelog import ChangeFilter, list_changes
@@ -428,11 +432,10 @@ def log(
             since=start, until=end,
             agency_ids=[matcher.find(a).id for a in agency or []],
             directive_ids=[find_directive(db, d).id for d in directive or []],
-            actors=list(actor or [])))
+            actors=list(actor or [])), limit)
     if fmt == "csv":
         from clusterctl.render import to_json
 
         changes = [{**c, "changes": to_json(c["changes"], indent=None)} for c in changes]
-    rows = itertools.islice(changes, limit) if limit is not None else changes
-    emit_rows(rows, LOG_COLUMNS, fmt, csv_fields=LOG_FIELDS, empty=_("No changes match."),
+    emit_rows(changes, LOG_COLUMNS, fmt, csv_fields=LOG_FIELDS, empty=_("No changes match."),
               output=output, sheet=_("Changes"), title=_("Changes") if fmt == "xlsx" else None)

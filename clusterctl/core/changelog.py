@@ -52,10 +52,13 @@ class ChangeFilter:
         return " AND ".join(clauses) or "1 = 1", params
 
 
-def list_changes(db: Database, change_filter: ChangeFilter) -> list[dict]:
+def list_changes(db: Database, change_filter: ChangeFilter,
+                 limit: int | None = None) -> list[dict]:
     """The history entries the filter selects, latest effect date first (and, on one day,
-    the latest recorded first), as JSON-ready dicts."""
+    the latest recorded first), as JSON-ready dicts; the first ``limit`` of them."""
     where, params = change_filter.where()
+    if limit is not None:
+        params["limit"] = limit
     return [
         {"id": entry_id, "task_id": task_id, "directive": number, "key": key,
          "effective": iso_date(effective), "at": str(at), "actor": actor, "action": action,
@@ -65,5 +68,6 @@ def list_changes(db: Database, change_filter: ChangeFilter) -> list[dict]:
             "SELECT h.id, h.task_id, d.number, t.task_key, h.effective, h.at, h.actor, "
             "h.action, h.changes, h.note, h.source FROM task_history h "
             "JOIN task t ON t.id = h.task_id JOIN directive d ON d.id = t.directive_id "
-            f"WHERE {where} ORDER BY h.effective DESC, h.id DESC", params)
+            f"WHERE {where} ORDER BY h.effective DESC, h.id DESC"
+            + (" LIMIT :limit" if limit is not None else ""), params)
     ]

@@ -220,8 +220,14 @@ def extend_task(
                 status = db.scalar(
                     "SELECT status FROM task_state WHERE task_id = :id AND valid_from <= :on "
                     "AND valid_to > :on", {"id": task_id, "on": on})
-                current.status = status or current.status
-            if current.status not in ACTIVE:
+                if status is not None and status not in ACTIVE:
+                    from clusterctl.words import status_name
+
+                    raise InputError(_(
+                        "task {id} was {status} on {on}; an extension is for a task still to "
+                        "do: date it when the task was").format(
+                        id=task_id, status=status_name(status), on=day(on)))
+            if current.status not in ACTIVE and (on is None or on >= today):
                 raise InputError(_status_refusal(current, "extended"))
             if current.due is None:
                 raise InputError(
