@@ -614,3 +614,7 @@ def test_db_check_finds_the_states_consistent_and_a_wrong_one(seeded, register):
     assert found() > 0
     error = seeded.fails("db", "check", code=3)
     assert "task states differ from what the history gives" in error
+    # The history is intact: the states are written anew from it, and the reports agree.
+    repaired = seeded("db", "check", "--repair-states").stdout
+    assert ": ok (13 tasks" in repaired and found() == 0
+    assert seeded.json("task", "show", "5", "--as-of", "2024-07-10")["status"] == "done"

@@ -22,11 +22,24 @@ def path() -> None:
 
 
 @app.command("check")
-def check() -> None:
-    """Check the database's integrity and schema version in one line (exit 3 if damaged)."""
+def check(
+    repair_states: Annotated[bool, typer.Option(
+        "--repair-states",
+        help=_("Write the tasks' past states anew from their history first (when the check "
+               "says they differ)."))] = False,
+) -> None:
+    """Check the database's integrity and schema version in one line (exit 3 if damaged).
+
+    It also rebuilds each task's past states from its history and compares them with those
+    the reports read.
+    """
     from clusterctl.store.maintenance import check_database
+    from clusterctl.store.maintenance import repair_states as repair
     from clusterctl.store.migrations import pending
 
+    if repair_states:
+        with database(write=True) as db:
+            repair(db)
     with database(write=False) as db:
         report = check_database(db)
     line = _("{path}: ok ({tasks} tasks, {directives} directives, {agencies} agencies, schema "

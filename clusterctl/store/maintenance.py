@@ -22,20 +22,30 @@ def check_database(db: Database) -> dict:
         problems = _postgres_problems(db, read_version(db))
         advice = _("{path} is not as clusterctl made it: {problem}{more}; its owner can "
                    "make it so again with 'clusterctl init'")
-    version = read_version(db)
-    if not problems and version >= 3:
-        from clusterctl.store.timeline import differences
-
-        if wrong := differences(db):
-            problems.append(_("{n} task states differ from what the history gives").format(
-                n=wrong))
     if problems:
         more = _(" (and {n} more)").format(n=len(problems) - 1) if len(problems) > 1 else ""
         raise DatabaseError(advice.format(path=db.location, problem=problems[0], more=more))
+    if read_version(db) >= 3:
+        from clusterctl.store.timeline import differences
+
+        if wrong := differences(db):  # derived from the history, which is intact
+            raise DatabaseError(_(
+                "{path}: {n} task states differ from what the history gives; 'clusterctl db "
+                "check --repair-states' writes them anew from it").format(
+                path=db.location, n=wrong))
     counts = {table: db.scalar(f"SELECT COUNT(*) FROM {table}")
               for table in ("task", "directive", "agency")}
     return {"tasks": counts["task"], "directives": counts["directive"],
             "agencies": counts["agency"], "version": read_version(db)}
+
+
+def repair_states(db: Database) -> None:
+    """Write every task's past states anew from its history, in one transaction."""
+    from clusterctl.store.timeline import restate
+
+    for attempt in db.transactions():
+        with attempt:
+            restate(db, [task_id for (task_id,) in db.rows("SELECT id FROM task ORDER BY id")])
 
 
 def _postgres_problems(db: Database, version: int) -> list[str]:
