@@ -23,13 +23,18 @@ from clusterctl.core.agencies import Agency
 from clusterctl.errors import ConflictError, InputError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, as_date, chunks, utc_now
+from clusterctl.store.timeline import (
+    FOREVER,
+    INSERT_STATE,
+    INSERT_SUPPORT_STATE,
+    entries_of,
+    restate,
+)
 from clusterctl.text import fold
 from clusterctl.words import day, field_name
 
 BATCH = 2000  # rows per executemany, so that a progress bar moves
 BULK = 1000  # new tasks from which an empty database is loaded with its indexes set aside
-
-FOREVER = "9999-12-31"  # the end of the state a task is in now
 
 INSERT_HISTORY = (
     "INSERT INTO task_history (task_id, at, effective, actor, action, changes, note, source) "
@@ -43,15 +48,6 @@ INSERT_TASK = (
 )
 INSERT_SUPPORT = (
     "INSERT INTO task_support (task_id, agency_id, position) VALUES (:t, :a, :p)"
-)
-INSERT_STATE = (
-    "INSERT INTO task_state (task_id, valid_from, valid_to, title, title_key, lead_id, due, "
-    "original_due, status, completed_on) VALUES (:id, :valid_from, :valid_to, :title, "
-    ":title_key, :lead_id, :due, :original_due, :status, :completed_on)"
-)
-INSERT_SUPPORT_STATE = (
-    "INSERT INTO task_support_state (task_id, agency_id, valid_from, valid_to, position) "
-    "VALUES (:t, :a, :e, '9999-12-31', :p)"
 )
 # The task columns a change may set; anything else is a programming error.
 COLUMNS = ("title", "title_key", "lead_id", "due", "original_due", "status", "completed_on")
@@ -153,7 +149,7 @@ class TaskWriter:
             for i, a in enumerate(task.support):
                 support.append({"t": task_id, "a": self.agency_id(a), "p": i})
                 support_states.append({"t": task_id, "a": self.agency_id(a), "p": i,
-                                       "e": assigned_on})
+                                       "e": assigned_on, "to": FOREVER})
             history.append(self._history(task_id, "created", created_json(
                 title=task.title, lead=task.lead.code, support=[a.code for a in task.support],
                 due=task.due, status=task.status, completed_on=task.completed_on,
@@ -248,8 +244,6 @@ class TaskWriter:
                                 {**chunk, "issued": issued, "now": self.now})
             ids += moved
         if ids:
-            from clusterctl.store.timeline import restate
-
             restate(self.db, sorted(ids))
 
     # -- the task as it was on each day ---------------------------------------------------
@@ -261,8 +255,6 @@ class TaskWriter:
         dated = [c for c in changes if any(e.effective < self.today for e in c.entries)]
         if not dated:
             return  # changes dated today: no later change exists (none is in the future)
-        from clusterctl.store.timeline import entries_of
-
         rows: dict[int, list[tuple]] = {}
         assigned: dict[int, date] = {}
         for marks, params in chunks(sorted({c.task_id for c in dated})):
@@ -370,13 +362,11 @@ class TaskWriter:
             self.db.execute("UPDATE task_support_state SET valid_to = :e WHERE task_id = :id "
                             "AND valid_to > :e", params)
             self.db.executemany(INSERT_SUPPORT_STATE, [
-                {"t": change.task_id, "a": self.agency_id(a), "p": i, "e": effective}
-                for i, a in enumerate(change.support)])
+                {"t": change.task_id, "a": self.agency_id(a), "p": i, "e": effective,
+                 "to": FOREVER} for i, a in enumerate(change.support)])
 
         redated = sorted({c.task_id for c in changes for e in c.entries if _redated(e)})
         if redated:  # a completion moved: the task's past is written anew from its history
-            from clusterctl.store.timeline import restate
-
             restate(self.db, redated)
 
 
