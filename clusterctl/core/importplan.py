@@ -101,13 +101,11 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
             change = _resolve(matcher, directive, task, plan)
             if change is None:
                 continue
-            change.said = _said(change)
             found = existing.get((directive_id, task.key))
-            if found is None:
-                # What the import writes is what the file said, defaults included.
-                change.said = _created(change)
+            if found is None:  # its "created" entry will say what the file said
                 plan.tasks_added.append(change)
                 continue
+            change.said = _said(change)
             change.existing = found
             base = bases.get(found.id)
             change.changes = _task_changes(change, found, matcher.by_id, base, plan)
@@ -311,7 +309,7 @@ def _bases(db: Database | None, task_ids: list[int]) -> dict[int, dict]:
 
 
 def _created_base(changes: dict) -> dict:
-    """What an import's "created" entry says the file said (see :func:`_created`)."""
+    """What an import's "created" entry says the file said, as :func:`_said` writes it."""
     said = {name: new for name, (_old, new) in changes.items()}
     said.setdefault("original_due", said.get("due"))
     status = said.pop("status", "open")
@@ -335,16 +333,6 @@ def _said(change: TaskChange) -> dict:
         said["status"] = [task.status,
                           iso_date(task.completed_on) if task.status == "done" else None]
     return said
-
-
-def _created(change: TaskChange) -> dict:
-    """What a new task is created with, field by field, as :func:`_said` writes them."""
-    task = change.task
-    status = task.status or "open"
-    return {"title": task.title, "lead": change.lead.code,
-            "support": [a.code for a in change.support], "due": iso_date(task.due),
-            "original_due": iso_date(task.original_due or task.due),
-            "status": [status, iso_date(task.completed_on) if status == "done" else None]}
 
 
 def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency],
