@@ -700,6 +700,14 @@ def test_period_status_csv_and_table(period, monkeypatch):
     assert "50.0% (2/4)" in text and "33.3% (2/6)" in text  # done ÷ all: SCT, total
 
 
+def test_period_status_mail_keeps_to_78_columns(period, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # the mail's width whatever the terminal's
+    text = period("status", "--from", "1/7/2024", "--to", "31/7/2024", "-f", "mail").stdout
+    assert all(len(line) <= 78 for line in text.splitlines())
+    assert "carried over: 3, assigned in the period: 2" in text
+    assert "done of all the period's tasks: 50.0% (2/4)" in text
+
+
 def test_period_status_refusals(period):
     assert "is before --from" in period.fails("status", "--from", "1/8/2024",
                                               "--to", "31/7/2024")

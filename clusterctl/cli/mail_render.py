@@ -94,7 +94,9 @@ def write_status(report: dict, title: str, names: dict[str, str], out: IO[str]) 
         out.write("\n" + "\n".join(lines(ngettext(
             "{agency}: {n} task", "{agency}: {n} tasks", row["total"]).format(
             agency=head, n=row["total"]))) + "\n")
-        facts = [
+        facts = [_("carried over: {carried}, assigned in the period: {assigned}").format(
+            carried=row["carried_over"], assigned=row["assigned"])] if "carried_over" in row else []
+        facts += [
             _("done: {on_time} on time, {late} late").format(
                 on_time=row["done_on_time"], late=row["done_late"]),
             _("not done: {overdue} overdue, {soon} due soon, {track} on track, {ongoing} "
@@ -106,5 +108,8 @@ def write_status(report: dict, title: str, names: dict[str, str], out: IO[str]) 
             _("on time (of done): {rate}").format(
                 rate=format_rate(row, "done_on_time", "done", "on_time_rate")),
         ]
+        if "done_rate" in row:
+            facts.append(_("done of all the period's tasks: {rate}").format(
+                rate=format_rate(row, "done", "total", "done_rate")))
         for fact in facts:
             out.write("\n".join(lines(fact, "  ", "    ")) + "\n")

@@ -277,7 +277,11 @@ def _period(from_, to, as_of, agency, directive, include_support, fmt, output) -
     fields = ["agency", "name", *[k for k, _label in PERIOD_COUNTS], "done", "fallen_due",
               "completion_rate", "on_time_rate", "done_rate"]
     if fmt == "mail":
-        fmt = "plain"
+        from clusterctl.cli.mail_render import write_status
+
+        write_status(report, title, {r["agency"]: r["name"] for r in report["agencies"]},
+                     sys.stdout)
+        return
     columns = [Column("agency", _("Agency"))]
     columns += [Column(key, label, right=True, fold=PERIOD_FOLD.get(key))
                 for key, label in PERIOD_COUNTS]
