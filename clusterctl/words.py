@@ -92,14 +92,14 @@ FIELD_NAMES = {
     "title": _("title"), "lead": _("lead"), "support": _("support"), "due": _("due"),
     "original_due": _("original due"), "status": _("status"),
     "completed_on": _("completed on"), "name": _("name"), "aliases": _("aliases"),
-    "issued": _("issued"), "issuer": _("issuer"),
+    "issued": _("issued"), "issuer": _("issuer"), "assigned_on": _("assigned on"),
 }
 ACTION_NAMES = {
     "created": _("created"), "note": _("note"), "start": _("start"), "done": _("done"),
     "reopen": _("reopen"), "cancel": _("cancel"), "extend": _("extend"), "edit": _("edit"),
     "import": _("import"),
 }
-DATE_FIELDS = ("due", "original_due", "completed_on", "issued")
+DATE_FIELDS = ("due", "original_due", "completed_on", "issued", "assigned_on")
 
 
 def field_name(field: str) -> str:

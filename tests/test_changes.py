@@ -764,5 +764,7 @@ def test_a_corrected_issue_date_moves_the_tasks_it_assigned(cli, tmp_path):
     assert cli.json("task", "list", "--all", "--as-of", "2024-01-20") == []
     assert [t["id"] for t in cli.json("task", "list", "--all", "--as-of", "2024-02-15")] == [
         1, 2, 3]
-    assert cli.json("task", "show", "1")["assigned_on"] == "2024-02-15"
+    one = cli.json("task", "show", "1")
+    assert one["assigned_on"] == "2024-02-15"
+    assert one["history"][-1]["changes"] == {"assigned_on": ["2024-01-10", "2024-02-15"]}
     assert "ok" in cli("db", "check").stdout

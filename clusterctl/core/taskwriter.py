@@ -233,16 +233,22 @@ class TaskWriter:
         """A directive's issue date corrected from ``old`` to ``issued`` (by an import): its
         tasks assigned by it (on the old date), or dated before the new one, take effect on
         the new date, and their past is written anew from their history."""
-        ids = []
+        ids, history = [], []
         for directive_id, old, issued in moves:
-            moved = [task_id for (task_id,) in self.db.rows(
-                "SELECT id FROM task WHERE directive_id = :d AND (assigned_on = :old OR "
-                "assigned_on < :issued)", {"d": directive_id, "old": old, "issued": issued})]
-            for marks, chunk in chunks(moved):
+            moved = self.db.rows(
+                "SELECT id, assigned_on FROM task WHERE directive_id = :d AND (assigned_on = "
+                ":old OR assigned_on < :issued)", {"d": directive_id, "old": old,
+                                                   "issued": issued})
+            for marks, chunk in chunks([task_id for task_id, _on in moved]):
                 self.db.execute(f"UPDATE task SET assigned_on = :issued, updated_at = :now, "
                                 f"version = version + 1 WHERE id IN ({marks})",
                                 {**chunk, "issued": issued, "now": self.now})
-            ids += moved
+            ids += [task_id for task_id, _on in moved]
+            # Recorded in each task's history, as every change to a task is.
+            history += [self._history(task_id, "import", {"assigned_on": [
+                str(as_date(on)), issued.isoformat()]}, None, issued)
+                for task_id, on in moved]
+        self.db.executemany(INSERT_HISTORY, history)
         if ids:
             restate(self.db, sorted(ids))
 
