@@ -190,6 +190,11 @@ def _as_version_1(cli: Cli) -> None:
         "DROP TABLE task_state, task_support_state, import_base",
         "ALTER TABLE task_history DROP COLUMN effective",
         "ALTER TABLE task DROP COLUMN assigned_on",
+        # and what version 4 added
+        "DROP TABLE agency_successor, record_history, import_run",
+        "ALTER TABLE task_history DROP COLUMN undoes",
+        "ALTER TABLE task DROP COLUMN deleted_on",
+        "ALTER TABLE agency DROP COLUMN dissolved_on",
         "UPDATE clusterctl_meta SET value = '1' WHERE name = 'schema_version'",
     ]
     for statement in statements:

@@ -29,6 +29,7 @@ def test_task_show_json_has_the_contract_fields(seeded):
         "lead": "SCT", "support": ["SKHDT", "SXD"], "due": "2024-06-30",
         "original_due": "2024-06-30", "status": "open", "completed_on": None,
         "category": "overdue", "days_overdue": 3, "version": 1, "latest_note": None,
+        "deleted_on": None,
         "assigned_on": "2024-04-22",
         "created_at": None, "updated_at": None, "history": None,
     }

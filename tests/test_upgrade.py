@@ -108,8 +108,8 @@ def test_an_older_database_is_read_but_not_written(cli, old):
     assert cli.json("task", "show", "1")["id"] == 1  # reads keep working
     check = cli("db", "check").stdout
     assert "schema version 1); pending migrations: 2 (checked dates and generation " \
-           "triggers), 3 (effect dates and the task as it was on each day); run 'clusterctl " \
-           "db upgrade'" in check
+           "triggers), 3 (effect dates and the task as it was on each day), 4 (succession of " \
+           "agencies, deletions and undo); run 'clusterctl db upgrade'" in check
     for args in (["task", "note", "1", "x"], ["init"],
                  ["import", str(ROOT / "examples" / "province-2024.toml")]):
         error = cli.fails(*args, code=3)
@@ -179,9 +179,13 @@ def _old_and_large(path: Path, tmp_path: Path, count: int) -> None:
             db.execute(f"DROP TRIGGER {name}")
         # What later versions added goes too (SQLite drops a column only without an index).
         db.execute("DROP INDEX ix_task_history_effective")
-        db.execute("ALTER TABLE task_history DROP COLUMN effective")
-        db.execute("ALTER TABLE task DROP COLUMN assigned_on")
-        for table in ("task_state", "task_support_state", "import_base"):
+        db.execute("DROP INDEX ix_task_deleted_on")
+        for table, column in (("task_history", "effective"), ("task_history", "undoes"),
+                              ("task", "assigned_on"), ("task", "deleted_on"),
+                              ("agency", "dissolved_on")):
+            db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        for table in ("task_state", "task_support_state", "import_base", "agency_successor",
+                      "record_history", "import_run"):
             db.execute(f"DROP TABLE {table}")
         db.execute("UPDATE clusterctl_meta SET value = '1' WHERE name = 'schema_version'")
         db.commit()

@@ -148,10 +148,11 @@ def agency_task_counts(db: Database, agency_id: int) -> dict[str, int]:
     """How many tasks the agency leads and supports, and how many of those are still open."""
     led, led_open = db.row(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status IN ('open', 'in_progress') "
-        "THEN 1 ELSE 0 END), 0) FROM task WHERE lead_id = :id",
+        "THEN 1 ELSE 0 END), 0) FROM task WHERE lead_id = :id AND deleted_on IS NULL",
         {"id": agency_id},
     )
     supported = db.scalar(
-        "SELECT COUNT(*) FROM task_support WHERE agency_id = :id", {"id": agency_id}
+        "SELECT COUNT(*) FROM task_support s JOIN task t ON t.id = s.task_id "
+        "WHERE s.agency_id = :id AND t.deleted_on IS NULL", {"id": agency_id}
     )
     return {"lead": led, "lead_open": led_open, "support": supported}

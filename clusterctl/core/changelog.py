@@ -21,6 +21,7 @@ class ChangeFilter:
     directive_ids: list[int] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
     task_ids: list[int] = field(default_factory=list)
+    live_only: bool = False  # leave out the tasks deleted since (a report's view)
 
     def where(self) -> tuple[str, dict]:
         clauses, params = [], {}
@@ -49,6 +50,8 @@ class ChangeFilter:
             clauses.append(any_of("h.actor", "ac", self.actors))
         if self.task_ids:
             clauses.append(any_of("h.task_id", "tk", self.task_ids))
+        if self.live_only:
+            clauses.append("t.deleted_on IS NULL")
         return " AND ".join(clauses) or "1 = 1", params
 
 

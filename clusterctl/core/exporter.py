@@ -31,7 +31,7 @@ def export_data(db: Database, numbers: list[str]) -> dict:
     for (task_id, directive_id, key, title, lead_id, due, original_due, status,
          completed_on) in db.stream(
         "SELECT id, directive_id, task_key, title, lead_id, due, original_due, status, "
-        "completed_on FROM task ORDER BY directive_id, id"
+        "completed_on FROM task WHERE deleted_on IS NULL ORDER BY directive_id, id"
     ):
         if directive_id not in by_id:
             continue

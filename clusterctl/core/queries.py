@@ -52,6 +52,8 @@ class TaskFilter:
     # before ``today`` that is the task as it was (task_state), else the task as it is.
     today: date | None = None
     state_on: date | None = None
+    # The tasks deleted (entered by mistake) instead of the others; None: both.
+    deleted: bool | None = False
 
     @property
     def past(self) -> bool:
@@ -67,7 +69,11 @@ class TaskFilter:
 
     def where(self) -> tuple[str, dict]:
         """The WHERE clause (over :meth:`tasks`) and its parameters."""
-        clauses: list[str] = []
+        # A deleted task is in no list or report, whatever the day. Deleted tasks are few:
+        # their ids are read once (off an index), and the tasks' own indexes still cover
+        # every other column a report reads.
+        clauses: list[str] = [] if self.deleted is None else [
+            f"t.id {'IN' if self.deleted else 'NOT IN'} ({DELETED})"]
         params: dict = window(self.as_of, self.soon_days)
         if self.past:
             params["state_on"] = self.state_on or self.as_of
@@ -108,17 +114,18 @@ class TaskFilter:
         return (" AND ".join(clauses) or "1 = 1"), params
 
 
+DELETED = "SELECT id FROM task WHERE deleted_on IS NOT NULL"
 # The tasks as they stood at the end of :state_on, with the columns of ``task``. A task no
 # change of which took effect after that day is as it is now: read from ``task``, with its
 # indexes; the few others from the state they were in on that day (a state that has ended).
 _CHANGED_SINCE = "SELECT task_id FROM task_state WHERE valid_from > :state_on"
 PAST_TASKS = f"""(SELECT id, directive_id, task_key, title, title_key, lead_id, due,
-original_due, status, completed_on, assigned_on, created_at, updated_at, version FROM task
-WHERE id NOT IN ({_CHANGED_SINCE})
+original_due, status, completed_on, assigned_on, created_at, updated_at, version, deleted_on
+FROM task WHERE id NOT IN ({_CHANGED_SINCE})
 UNION ALL
 SELECT k.id, k.directive_id, k.task_key, s.title, s.title_key, s.lead_id, s.due,
 s.original_due, s.status, s.completed_on, k.assigned_on, k.created_at, k.updated_at,
-k.version FROM task_state s JOIN task k ON k.id = s.task_id
+k.version, k.deleted_on FROM task_state s JOIN task k ON k.id = s.task_id
 WHERE s.valid_to > :state_on AND s.valid_to < '9999-12-31' AND s.valid_from <= :state_on) t"""
 # Supporters changed after that day: one added (a row begins after it) or one removed (a
 # row ended after it).
@@ -135,7 +142,7 @@ WHERE valid_from <= :state_on AND valid_to > :state_on AND task_id IN
 _TASK_COLUMNS = f"""
 t.id, d.number, t.task_key, t.title, a.code AS lead_code, t.due, t.original_due, t.status,
 t.completed_on, {CATEGORY_SQL} AS category, t.assigned_on, t.created_at, t.updated_at,
-t.version
+t.version, t.deleted_on
 """
 
 
@@ -146,7 +153,7 @@ def _task_select(task_filter: "TaskFilter") -> str:
 
 def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     (task_id, number, key, title, lead, due, original_due, status, completed_on, category,
-     assigned_on, created_at, updated_at, version) = row
+     assigned_on, created_at, updated_at, version, deleted_on) = row
     due, original_due, completed_on = iso_date(due), iso_date(original_due), iso_date(
         completed_on)
     return {
@@ -167,6 +174,7 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
         "created_at": str(created_at),
         "updated_at": str(updated_at),
         "version": version,
+        "deleted_on": iso_date(deleted_on),
     }
 
 
@@ -218,7 +226,8 @@ def first_per_lead(
             "ORDER BY t.due, t.id LIMIT :per_lead",
             {**params, "lead": lead_id, "per_lead": count})]
     chosen = TaskFilter(as_of=task_filter.as_of, soon_days=task_filter.soon_days, ids=ids,
-                        today=task_filter.today, state_on=task_filter.state_on)
+                        today=task_filter.today, state_on=task_filter.state_on,
+                        deleted=task_filter.deleted)
     return list(list_tasks(db, chosen, order=Order.lead))
 
 
@@ -257,7 +266,8 @@ def get_task(db: Database, task_id: int, as_of: date, soon_days: int,
              today: date | None = None) -> dict:
     """One task with its history, oldest change first. As of a day before ``today``: the
     task as it was at the end of that day, and the changes that had taken effect by then."""
-    wanted = TaskFilter(as_of=as_of, soon_days=soon_days, ids=[task_id], today=today)
+    wanted = TaskFilter(as_of=as_of, soon_days=soon_days, ids=[task_id], today=today,
+                        deleted=None)
     task = next(list_tasks(db, wanted), None)
     if task is None:
         assigned_on = db.scalar("SELECT assigned_on FROM task WHERE id = :id", {"id": task_id})

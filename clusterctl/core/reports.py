@@ -183,7 +183,7 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
         by_agency[task["lead"]]["longest"].append(task)
     changed = list_changes(db, ChangeFilter(  # in the order they took effect
         since=start, until=end, agency_ids=scope.agency_ids,
-        directive_ids=scope.directive_ids))[::-1]
+        directive_ids=scope.directive_ids, live_only=True))[::-1]
     return {
         "as_of": as_of.isoformat(),
         "period": {"start": start.isoformat(), "end": end.isoformat()},

@@ -37,8 +37,9 @@ BATCH = 2000  # rows per executemany, so that a progress bar moves
 BULK = 1000  # new tasks from which an empty database is loaded with its indexes set aside
 
 INSERT_HISTORY = (
-    "INSERT INTO task_history (task_id, at, effective, actor, action, changes, note, source) "
-    "VALUES (:task_id, :at, :effective, :actor, :action, :changes, :note, :source)"
+    "INSERT INTO task_history (task_id, at, effective, actor, action, changes, note, source, "
+    "undoes) VALUES (:task_id, :at, :effective, :actor, :action, :changes, :note, :source, "
+    ":undoes)"
 )
 INSERT_TASK = (
     "INSERT INTO task (directive_id, task_key, title, title_key, lead_id, due, original_due, "
@@ -50,11 +51,13 @@ INSERT_SUPPORT = (
     "INSERT INTO task_support (task_id, agency_id, position) VALUES (:t, :a, :p)"
 )
 # The task columns a change may set; anything else is a programming error.
-COLUMNS = ("title", "title_key", "lead_id", "due", "original_due", "status", "completed_on")
-# The columns each field of a history entry sets ("support" is a table of its own).
+COLUMNS = ("title", "title_key", "lead_id", "due", "original_due", "status", "completed_on",
+           "task_key", "deleted_on")
+# The columns of the task as it was on each day that each field of a history entry sets
+# ("support" is a table of its own; a key and a deletion are not part of a task's past).
 FIELD_COLUMNS = {"title": ("title", "title_key"), "lead": ("lead_id",), "due": ("due",),
                  "original_due": ("original_due",), "status": ("status",),
-                 "completed_on": ("completed_on",), "support": ()}
+                 "completed_on": ("completed_on",), "support": (), "key": (), "deleted": ()}
 
 
 @dataclass(slots=True)
@@ -82,6 +85,7 @@ class Entry:
     changes: dict
     note: str | None = None
     effective: date | None = None  # None: the writer's today
+    undoes: int | None = None  # the id of the entry this one undoes
 
 
 @dataclass(slots=True)
@@ -119,11 +123,11 @@ class TaskWriter:
         return agency.id if agency.id > 0 else self.agency_ids[agency.id]
 
     def _history(self, task_id: int, action: str, changes: dict | str,
-                 note: str | None, effective: date) -> dict:
+                 note: str | None, effective: date, undoes: int | None = None) -> dict:
         return {"task_id": task_id, "at": self.now, "effective": effective,
                 "actor": self.actor, "action": action,
                 "changes": changes if changes.__class__ is str else changes_json(changes),
-                "note": note, "source": self.source}
+                "note": note, "source": self.source, "undoes": undoes}
 
     # -- new tasks ----------------------------------------------------------------------
     def add(self, tasks: list[NewTask], progress: Callable[[int], None] = _nothing) -> list[int]:
@@ -225,7 +229,7 @@ class TaskWriter:
             {"t": c.task_id, "a": self.agency_id(a), "p": i}
             for c in moved for i, a in enumerate(c.support)])
         self.db.executemany(INSERT_HISTORY, [
-            self._history(c.task_id, e.action, e.changes, e.note, e.effective)
+            self._history(c.task_id, e.action, e.changes, e.note, e.effective, e.undoes)
             for c in changes for e in c.entries])
         self._restate(changes)
 

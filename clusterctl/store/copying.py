@@ -16,7 +16,10 @@ from clusterctl.store.db import Database
 TABLES = (
     ("agency", "id"),
     ("agency_alias", "agency_id, alias"),
+    ("agency_successor", "agency_id, successor_id"),
     ("directive", "id"),
+    ("record_history", "id"),
+    ("import_run", "id"),
     ("task", "id"),
     ("task_support", "task_id, agency_id"),
     ("task_history", "id"),
@@ -24,7 +27,7 @@ TABLES = (
     ("task_support_state", "task_id, agency_id, valid_from"),
     ("import_base", "task_id"),
 )
-SERIAL = ("agency", "directive", "task", "task_history")
+SERIAL = ("agency", "directive", "task", "task_history", "record_history", "import_run")
 
 
 @dataclass(frozen=True)
@@ -115,16 +118,21 @@ def _copy_table(source: Database, target: Database, table: str, order: str) -> N
 
 
 COLUMNS = {  # named, so that both sides list them in one order
-    "agency": ("id", "code", "code_key", "name", "name_key", "created_at", "updated_at"),
+    "agency": ("id", "code", "code_key", "name", "name_key", "created_at", "updated_at",
+               "dissolved_on"),
     "agency_alias": ("agency_id", "alias", "alias_key"),
+    "agency_successor": ("agency_id", "successor_id", "position"),
+    "record_history": ("id", "kind", "record_id", "at", "effective", "actor", "action",
+                       "changes", "note", "source"),
+    "import_run": ("id", "at", "actor", "source", "undo", "undone_at", "undone_by"),
     "directive": ("id", "number", "number_key", "issued", "issuer", "title", "created_at",
                   "updated_at"),
     "task": ("id", "directive_id", "task_key", "title", "title_key", "lead_id", "due",
              "original_due", "status", "completed_on", "assigned_on", "created_at", "updated_at",
-             "version"),
+             "version", "deleted_on"),
     "task_support": ("task_id", "agency_id", "position"),
     "task_history": ("id", "task_id", "at", "effective", "actor", "action", "changes", "note",
-                     "source"),
+                     "source", "undoes"),
     "task_state": ("task_id", "valid_from", "valid_to", "title", "title_key", "lead_id", "due",
                    "original_due", "status", "completed_on"),
     "task_support_state": ("task_id", "agency_id", "valid_from", "valid_to", "position"),

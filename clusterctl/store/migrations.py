@@ -334,6 +334,171 @@ def _v3(db: Database) -> None:
                    ":source)", _import_bases(db))
 
 
+# -- 4: succession of agencies, corrections, deletions and undo (clusterctl 0.4.0) --------
+
+_AGENCY_V4 = """CREATE TABLE agency_v4 (
+	id INTEGER NOT NULL, 
+	code VARCHAR(64) NOT NULL, 
+	code_key VARCHAR(64) NOT NULL, 
+	name VARCHAR(500) NOT NULL, 
+	name_key VARCHAR(500) NOT NULL, 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	dissolved_on DATE, 
+	PRIMARY KEY (id), 
+	UNIQUE (code_key)
+)"""  # noqa: W291 (as the models compile it)
+_TASK_V4 = """CREATE TABLE task_v4 (
+	id INTEGER NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	task_key VARCHAR(64) NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	title_key VARCHAR(4000) NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	due DATE, 
+	original_due DATE, 
+	status VARCHAR(16) NOT NULL, 
+	completed_on DATE, 
+	assigned_on DATE NOT NULL, 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	version INTEGER NOT NULL, 
+	deleted_on DATE, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
+	CONSTRAINT ck_task_due_iso CHECK (due IS NULL OR due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_original_due_iso CHECK (original_due IS NULL OR original_due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_completed_on_iso CHECK (completed_on IS NULL OR completed_on GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_version CHECK (version >= 1), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+)"""  # noqa: E501, W291 (as the models compile it)
+_HISTORY_V4 = """CREATE TABLE task_history_v4 (
+	id INTEGER NOT NULL, 
+	task_id INTEGER NOT NULL, 
+	at DATETIME NOT NULL, 
+	effective DATE NOT NULL, 
+	actor VARCHAR(200) NOT NULL, 
+	action VARCHAR(32) NOT NULL, 
+	changes VARCHAR NOT NULL, 
+	note VARCHAR, 
+	source VARCHAR(1000), 
+	undoes INTEGER, 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(task_id) REFERENCES task (id)
+)"""  # noqa: W291 (as the models compile it)
+_NEW_TABLES_V4 = {
+    "sqlite": [
+        """CREATE TABLE agency_successor (
+	agency_id INTEGER NOT NULL, 
+	successor_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	PRIMARY KEY (agency_id, successor_id), 
+	FOREIGN KEY(agency_id) REFERENCES agency (id), 
+	FOREIGN KEY(successor_id) REFERENCES agency (id)
+)""",  # noqa: W291
+        """CREATE INDEX ix_agency_successor_successor_id ON agency_successor (successor_id)""",
+        """CREATE TABLE record_history (
+	id INTEGER NOT NULL, 
+	kind VARCHAR(16) NOT NULL, 
+	record_id INTEGER NOT NULL, 
+	at DATETIME NOT NULL, 
+	effective DATE NOT NULL, 
+	actor VARCHAR(200) NOT NULL, 
+	action VARCHAR(32) NOT NULL, 
+	changes VARCHAR NOT NULL, 
+	note VARCHAR, 
+	source VARCHAR(1000), 
+	PRIMARY KEY (id)
+)""",  # noqa: W291
+        """CREATE INDEX ix_record_history_record ON record_history (kind, record_id, id)""",
+        """CREATE TABLE import_run (
+	id INTEGER NOT NULL, 
+	at DATETIME NOT NULL, 
+	actor VARCHAR(200) NOT NULL, 
+	source VARCHAR(1000), 
+	undo VARCHAR NOT NULL, 
+	undone_at DATETIME, 
+	undone_by VARCHAR(200), 
+	PRIMARY KEY (id)
+)""",  # noqa: W291
+    ],
+    "postgresql": [
+        """CREATE TABLE agency_successor (
+	agency_id INTEGER NOT NULL, 
+	successor_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	PRIMARY KEY (agency_id, successor_id), 
+	FOREIGN KEY(agency_id) REFERENCES agency (id), 
+	FOREIGN KEY(successor_id) REFERENCES agency (id)
+)""",  # noqa: W291
+        """CREATE INDEX ix_agency_successor_successor_id ON agency_successor (successor_id)""",
+        """CREATE TABLE record_history (
+	id SERIAL NOT NULL, 
+	kind VARCHAR(16) COLLATE "C" NOT NULL, 
+	record_id INTEGER NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	effective DATE NOT NULL, 
+	actor VARCHAR(200) COLLATE "C" NOT NULL, 
+	action VARCHAR(32) COLLATE "C" NOT NULL, 
+	changes VARCHAR COLLATE "C" NOT NULL, 
+	note VARCHAR COLLATE "C", 
+	source VARCHAR COLLATE "C", 
+	PRIMARY KEY (id)
+)""",  # noqa: W291
+        """CREATE INDEX ix_record_history_record ON record_history (kind, record_id, id)""",
+        """CREATE TABLE import_run (
+	id SERIAL NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	actor VARCHAR(200) COLLATE "C" NOT NULL, 
+	source VARCHAR COLLATE "C", 
+	undo VARCHAR COLLATE "C" NOT NULL, 
+	undone_at TIMESTAMP WITH TIME ZONE, 
+	undone_by VARCHAR(200) COLLATE "C", 
+	PRIMARY KEY (id)
+)""",  # noqa: W291
+    ],
+}
+_AGENCY_COLUMNS_V3 = "id, code, code_key, name, name_key, created_at, updated_at"
+_TASK_COLUMNS_V3 = ("id, directive_id, task_key, title, title_key, lead_id, due, original_due, "
+                    "status, completed_on, assigned_on, created_at, updated_at, version")
+_HISTORY_COLUMNS_V3 = "id, task_id, at, effective, actor, action, changes, note, source"
+
+
+def _v4(db: Database) -> None:
+    if db.dialect == "sqlite":
+        # New columns go where a new database has them: each table is rebuilt.
+        script = []
+        for table, create, columns, indexes in (
+                ("agency", _AGENCY_V4, _AGENCY_COLUMNS_V3, []),
+                ("task", _TASK_V4, _TASK_COLUMNS_V3, [
+                    "CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, "
+                    "completed_on)",
+                    "CREATE INDEX ix_task_status_due ON task (status, due, completed_on, "
+                    "lead_id)"]),
+                ("task_history", _HISTORY_V4, _HISTORY_COLUMNS_V3, [
+                    "CREATE INDEX ix_task_history_effective ON task_history (effective, id)",
+                    "CREATE INDEX ix_task_history_task_id ON task_history (task_id)"])):
+            script += [create,
+                       f"INSERT INTO {table}_v4 ({columns}) SELECT {columns} FROM {table}",
+                       f"DROP TABLE {table}",
+                       f"ALTER TABLE {table}_v4 RENAME TO {table}",
+                       *indexes]
+            script += [
+                f"CREATE TRIGGER generation_{table}_{event.lower()} AFTER {event} ON {table} "
+                "BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS "
+                "TEXT) WHERE name = 'generation'; END" for event in ("INSERT", "UPDATE", "DELETE")]
+        db.script(script)
+    else:  # PostgreSQL adds columns in place
+        db.script([
+            "ALTER TABLE agency ADD COLUMN dissolved_on DATE",
+            "ALTER TABLE task ADD COLUMN deleted_on DATE",
+            "ALTER TABLE task_history ADD COLUMN undoes INTEGER",
+        ])
+    db.script([*_NEW_TABLES_V4[db.dialect],
+               "CREATE INDEX ix_task_deleted_on ON task (deleted_on)"])
+
+
 # Append-only. Version 1 is the schema of clusterctl 0.1.0.
 MIGRATIONS: list[Migration] = [
     Migration(
@@ -349,6 +514,12 @@ MIGRATIONS: list[Migration] = [
         "get the day they took effect: a creation its directive's issue date, a completion "
         "its completion date, anything else the day it was recorded)",
         _v3),
+    Migration(
+        4, "succession of agencies, deletions and undo",
+        "agencies can be dissolved into successors (merged, split) and keep a history of "
+        "their names; tasks entered by mistake can be deleted and restored; a change can be "
+        "undone, and an import as a whole",
+        _v4),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else 1
 

@@ -29,6 +29,9 @@ class Agency(SQLModel, table=True):
     name_key: str = Field(max_length=500)  # folded name, for matching
     created_at: datetime
     updated_at: datetime
+    # The day it ceased to exist (merged, split, abolished); its successors carry on its
+    # tasks from that day (agency_successor).
+    dissolved_on: date | None = None
 
 
 class AgencyAlias(SQLModel, table=True):
@@ -36,6 +39,47 @@ class AgencyAlias(SQLModel, table=True):
     agency_id: int = Field(foreign_key="agency.id", primary_key=True, ondelete="CASCADE")
     alias: str = Field(primary_key=True, max_length=500)
     alias_key: str = Field(max_length=500, index=True)
+
+
+class AgencySuccessor(SQLModel, table=True):
+    """The agencies that carry on a dissolved agency's tasks: one for a merger, several for
+    a split."""
+
+    __tablename__ = "agency_successor"
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True)
+    successor_id: int = Field(foreign_key="agency.id", primary_key=True, index=True)
+    position: int = 0
+
+
+class RecordHistory(SQLModel, table=True):
+    """Append-only: one row per change to an agency (renamed, merged, split, corrected) or a
+    directive (corrected), as ``task_history`` keeps the tasks'."""
+
+    __tablename__ = "record_history"
+    __table_args__ = (Index("ix_record_history_record", "kind", "record_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # agency | directive
+    record_id: int
+    at: datetime
+    effective: date
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=32)
+    changes: str = Field(default="{}")  # JSON: {"field": [old, new]}
+    note: str | None = None  # the legal basis of a reorganisation
+    source: str | None = Field(default=None, max_length=1000)
+
+
+class ImportRun(SQLModel, table=True):
+    """Each import that wrote something, with what ``import --undo`` needs to revert it."""
+
+    __tablename__ = "import_run"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime  # the instant its rows carry
+    actor: str = Field(max_length=200)
+    source: str | None = Field(default=None, max_length=1000)
+    undo: str = Field(default="{}")  # JSON: what it added, and what it replaced
+    undone_at: datetime | None = None
+    undone_by: str | None = Field(default=None, max_length=200)
 
 
 class Directive(SQLModel, table=True):
@@ -58,6 +102,7 @@ class Task(SQLModel, table=True):
         # index, counts per agency and the overdue list never read the table itself.
         Index("ix_task_lead_status_due", "lead_id", "status", "due", "completed_on"),
         Index("ix_task_status_due", "status", "due", "completed_on", "lead_id"),
+        Index("ix_task_deleted_on", "deleted_on"),
         # SQLite keeps dates as text, and every report compares them as text: only ISO
         # dates may be stored, whichever program writes them (PostgreSQL has a DATE type).
         *(CheckConstraint(f"{column} IS NULL OR {column} GLOB "
@@ -80,6 +125,7 @@ class Task(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     version: int = 1  # bumped by every change; guards against lost updates
+    deleted_on: date | None = None  # entered by mistake: in no list or report (task restore)
 
 
 class TaskSupport(SQLModel, table=True):
@@ -103,6 +149,7 @@ class TaskHistory(SQLModel, table=True):
     changes: str = Field(default="{}")  # JSON: {"field": [old, new]}
     note: str | None = None
     source: str | None = Field(default=None, max_length=1000)  # e.g. the imported file
+    undoes: int | None = None  # the entry this one undoes (task undo)
 
 
 class TaskState(SQLModel, table=True):
@@ -186,7 +233,8 @@ def postgres_ddl() -> str:
     # SQLite stores any length; here the two columns whose text clusterctl does not bound
     # (the import's bookmark, the list of imported files) are unbounded as well.
     unbounded = {("clusterctl_meta", "value"), ("task_history", "source"),
-                 ("import_base", "source")}
+                 ("import_base", "source"), ("record_history", "source"),
+                 ("import_run", "source")}
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             if isinstance(getattr(column.type, "impl", column.type), String):

@@ -6,7 +6,8 @@ Three group roles per database, named after it (``clusterctl_viewer``, ``_staff`
 - viewer: reads everything, so lists and reports;
 - staff: also adds tasks, changes them (status, notes, due dates, edits) and appends to
   their history, which nobody may rewrite;
-- admin: also imports, keeps agencies and directives, and grants roles.
+- admin: also imports (and undoes an import, removing the tasks it made), keeps agencies
+  and directives, deletes and restores tasks, and grants roles.
 
 The database's owner creates the tables (``clusterctl init``) and upgrades them. Logins get
 a role with ``clusterctl db grant LOGIN --role ROLE``, which calls a function that runs with
@@ -70,16 +71,26 @@ def setup_statements(db) -> list[str]:
         s("GRANT {} TO {}").format(staff, admin),
         s("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), viewer),
         s("GRANT SELECT ON clusterctl_meta, agency, agency_alias, directive, task, "
-          "task_support, task_history, task_state, task_support_state, import_base TO {}")
+          "task_support, task_history, task_state, task_support_state, import_base, "
+          "agency_successor, record_history, import_run TO {}")
           .format(viewer),
-        s("GRANT INSERT, UPDATE ON task TO {}").format(staff),
+        # Deleting and restoring a task is an admin's (deleted_on): staff update the rest.
+        s("REVOKE UPDATE ON task FROM {}").format(staff),
+        s("GRANT INSERT ON task TO {}").format(staff),
+        s("GRANT UPDATE (title, title_key, lead_id, due, original_due, status, completed_on, "
+          "task_key, updated_at, version) ON task TO {}").format(staff),
+        s("GRANT UPDATE ON task TO {}").format(admin),
         s("GRANT INSERT, DELETE ON task_support TO {}").format(staff),
         s("GRANT INSERT, UPDATE, DELETE ON task_state, task_support_state TO {}").format(staff),
         s("GRANT INSERT ON task_history TO {}").format(staff),
         s("GRANT USAGE ON SEQUENCE task_id_seq, task_history_id_seq TO {}").format(staff),
-        s("GRANT INSERT, UPDATE, DELETE ON agency, agency_alias, directive, import_base TO {}")
-          .format(admin),
-        s("GRANT USAGE ON SEQUENCE agency_id_seq, directive_id_seq TO {}").format(admin),
+        s("GRANT INSERT, UPDATE, DELETE ON agency, agency_alias, agency_successor, directive, "
+          "import_base, record_history, import_run TO {}").format(admin),
+        # An import's undo removes the tasks it made, untouched since, with their rows.
+        s("GRANT DELETE ON task, task_support, task_history, task_state, task_support_state "
+          "TO {}").format(admin),
+        s("GRANT USAGE ON SEQUENCE agency_id_seq, directive_id_seq, record_history_id_seq, "
+          "import_run_id_seq TO {}").format(admin),
         # Admins keep the import's bookmark in clusterctl_meta, and nothing else there.
         s("GRANT INSERT, UPDATE, DELETE ON clusterctl_meta TO {}").format(admin),
         s("ALTER TABLE clusterctl_meta ENABLE ROW LEVEL SECURITY"),

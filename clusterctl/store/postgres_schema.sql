@@ -6,6 +6,7 @@ CREATE TABLE agency (
 	name_key VARCHAR(500) COLLATE "C" NOT NULL, 
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	dissolved_on DATE, 
 	PRIMARY KEY (id), 
 	UNIQUE (code_key)
 );
@@ -29,6 +30,33 @@ CREATE TABLE directive (
 	UNIQUE (number_key)
 );
 
+CREATE TABLE import_run (
+	id SERIAL NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	actor VARCHAR(200) COLLATE "C" NOT NULL, 
+	source VARCHAR COLLATE "C", 
+	undo VARCHAR COLLATE "C" NOT NULL, 
+	undone_at TIMESTAMP WITH TIME ZONE, 
+	undone_by VARCHAR(200) COLLATE "C", 
+	PRIMARY KEY (id)
+);
+
+CREATE TABLE record_history (
+	id SERIAL NOT NULL, 
+	kind VARCHAR(16) COLLATE "C" NOT NULL, 
+	record_id INTEGER NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	effective DATE NOT NULL, 
+	actor VARCHAR(200) COLLATE "C" NOT NULL, 
+	action VARCHAR(32) COLLATE "C" NOT NULL, 
+	changes VARCHAR COLLATE "C" NOT NULL, 
+	note VARCHAR COLLATE "C", 
+	source VARCHAR COLLATE "C", 
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_record_history_record ON record_history (kind, record_id, id);
+
 CREATE TABLE agency_alias (
 	agency_id INTEGER NOT NULL, 
 	alias VARCHAR(500) COLLATE "C" NOT NULL, 
@@ -38,6 +66,17 @@ CREATE TABLE agency_alias (
 );
 
 CREATE INDEX ix_agency_alias_alias_key ON agency_alias (alias_key);
+
+CREATE TABLE agency_successor (
+	agency_id INTEGER NOT NULL, 
+	successor_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	PRIMARY KEY (agency_id, successor_id), 
+	FOREIGN KEY(agency_id) REFERENCES agency (id), 
+	FOREIGN KEY(successor_id) REFERENCES agency (id)
+);
+
+CREATE INDEX ix_agency_successor_successor_id ON agency_successor (successor_id);
 
 CREATE TABLE task (
 	id SERIAL NOT NULL, 
@@ -54,12 +93,15 @@ CREATE TABLE task (
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	version INTEGER NOT NULL, 
+	deleted_on DATE, 
 	PRIMARY KEY (id), 
 	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
 	CONSTRAINT ck_task_version CHECK (version >= 1), 
 	FOREIGN KEY(directive_id) REFERENCES directive (id), 
 	FOREIGN KEY(lead_id) REFERENCES agency (id)
 );
+
+CREATE INDEX ix_task_deleted_on ON task (deleted_on);
 
 CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on);
 
@@ -83,6 +125,7 @@ CREATE TABLE task_history (
 	changes VARCHAR COLLATE "C" NOT NULL, 
 	note VARCHAR COLLATE "C", 
 	source VARCHAR COLLATE "C", 
+	undoes INTEGER, 
 	PRIMARY KEY (id), 
 	FOREIGN KEY(task_id) REFERENCES task (id)
 );

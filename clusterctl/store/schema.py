@@ -138,35 +138,61 @@ def ensure_schema(db: Database, *, write: bool) -> None:
               "run 'clusterctl db upgrade' first (it writes a backup beside it)").format(
                 path=db.location, found=version, known=SCHEMA_VERSION)
         )
-    elif version < 3:
-        _read_before_effect_dates(db, version)
+    elif version < SCHEMA_VERSION:
+        _read_older(db, version)
 
 
-def _read_before_effect_dates(db: Database, version: int) -> None:
-    """Let a database from before effect dates (schema 1 and 2) be read as it is: views in
-    the connection's own temporary schema, which SQLite reads before the file's, give its
-    tables the new columns (a task takes effect on its directive's issue date, a change on
-    the day it was recorded) and the task as it was on each day as the task as it is."""
+def _read_older(db: Database, version: int) -> None:
+    """Let a database of an older schema be read as it is: views in the connection's own
+    temporary schema, which the engine reads before the database's, give its tables the
+    columns and tables of the current one. Before effect dates (schema 1 and 2) a task takes
+    effect on its directive's issue date, a change on the day it was recorded, and the task
+    as it was on each day is the task as it is; before schema 4 no agency was dissolved, no
+    task deleted and no change undone."""
     if db.dialect == "sqlite":
         main, temp, day, forever = "main.", "temp.", "date(h.at)", "'9999-12-31'"
+        none_date, none_text, none_int = "NULL", "NULL", "NULL"
     else:  # PostgreSQL reads its session's temporary schema first as well
         schema = db.scalar("SELECT current_schema()")
         main = '"' + schema.replace('"', '""') + '".'
         temp, day, forever = "pg_temp.", "CAST(h.at AS DATE)", "DATE '9999-12-31'"
-    db.script([
-        f"CREATE TEMP VIEW task AS SELECT t.*, d.issued AS assigned_on FROM {main}task t "
-        f"JOIN {main}directive d ON d.id = t.directive_id",
-        f"CREATE TEMP VIEW task_history AS SELECT h.*, {day} AS effective "
-        f"FROM {main}task_history h",
-        f"CREATE TEMP VIEW task_state AS SELECT id AS task_id, assigned_on AS valid_from, "
-        f"{forever} AS valid_to, title, title_key, lead_id, due, original_due, status, "
-        f"completed_on FROM {temp}task",
-        f"CREATE TEMP VIEW task_support_state AS SELECT s.task_id, s.agency_id, "
-        f"t.assigned_on AS valid_from, {forever} AS valid_to, s.position "
-        f"FROM {main}task_support s JOIN {temp}task t ON t.id = s.task_id",
-        "CREATE TEMP VIEW import_base AS SELECT 0 AS task_id, '{}' AS said, "
-        "CAST(NULL AS VARCHAR) AS source WHERE 1 = 0",
-    ])
+        none_date, none_text, none_int = ("CAST(NULL AS DATE)", "CAST(NULL AS VARCHAR)",
+                                          "CAST(NULL AS INTEGER)")
+    if version < 3:
+        views = [
+            f"CREATE TEMP VIEW task AS SELECT t.*, d.issued AS assigned_on, {none_date} AS "
+            f"deleted_on FROM {main}task t JOIN {main}directive d ON d.id = t.directive_id",
+            f"CREATE TEMP VIEW task_history AS SELECT h.*, {day} AS effective, {none_int} AS "
+            f"undoes FROM {main}task_history h",
+            f"CREATE TEMP VIEW task_state AS SELECT id AS task_id, assigned_on AS valid_from, "
+            f"{forever} AS valid_to, title, title_key, lead_id, due, original_due, status, "
+            f"completed_on FROM {temp}task",
+            f"CREATE TEMP VIEW task_support_state AS SELECT s.task_id, s.agency_id, "
+            f"t.assigned_on AS valid_from, {forever} AS valid_to, s.position "
+            f"FROM {main}task_support s JOIN {temp}task t ON t.id = s.task_id",
+            "CREATE TEMP VIEW import_base AS SELECT 0 AS task_id, '{}' AS said, "
+            f"{none_text} AS source WHERE 1 = 0",
+        ]
+    else:
+        views = [
+            f"CREATE TEMP VIEW task AS SELECT t.*, {none_date} AS deleted_on "
+            f"FROM {main}task t",
+            f"CREATE TEMP VIEW task_history AS SELECT h.*, {none_int} AS undoes "
+            f"FROM {main}task_history h",
+        ]
+    views += [
+        f"CREATE TEMP VIEW agency AS SELECT a.*, {none_date} AS dissolved_on "
+        f"FROM {main}agency a",
+        "CREATE TEMP VIEW agency_successor AS SELECT 0 AS agency_id, 0 AS successor_id, "
+        "0 AS position WHERE 1 = 0",
+        f"CREATE TEMP VIEW record_history AS SELECT 0 AS id, '' AS kind, 0 AS record_id, "
+        f"{none_text} AS at, {none_date} AS effective, '' AS actor, '' AS action, '{{}}' AS "
+        f"changes, {none_text} AS note, {none_text} AS source WHERE 1 = 0",
+        f"CREATE TEMP VIEW import_run AS SELECT 0 AS id, {none_text} AS at, '' AS actor, "
+        f"{none_text} AS source, '{{}}' AS undo, {none_text} AS undone_at, {none_text} AS "
+        "undone_by WHERE 1 = 0",
+    ]
+    db.script(views)
 
 
 def read_version(db: Database) -> int | None:
