@@ -17,7 +17,8 @@ def test_agency_list_plain_is_aligned(seeded):
 
 def test_agency_list_json_and_csv(seeded):
     agencies = seeded.json("agency", "list")
-    assert agencies[0] == {"code": "SCT", "name": "Sở Công Thương", "aliases": ["DOIT"]}
+    assert agencies[0] == {"code": "SCT", "name": "Sở Công Thương", "aliases": ["DOIT"],
+                           "dissolved_on": None, "successors": []}
     csv = seeded("agency", "list", "--format", "csv").stdout.splitlines()
     assert csv[0] == "code,name,aliases"
     assert csv[1] == "SCT,Sở Công Thương,DOIT"

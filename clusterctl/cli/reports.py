@@ -190,6 +190,9 @@ def status(
                "it."))] = None,
     to: Annotated[str | None, typer.Option(
         "--to", metavar="DATE", help=_("The period's last day [default: today]."))] = None,
+    rollup: Annotated[bool, typer.Option(
+        "--rollup", help=_("Count each merged agency's tasks under the agency that carries "
+                           "them on today."))] = False,
     format_: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -202,6 +205,10 @@ def status(
     With --from and --to: the period report. carried_over = assigned before the period and
     still to do at its start; assigned = assigned within it; the categories are those of
     these tasks at the end of --to, and done_rate = done ÷ all of them (less cancelled).
+
+    Agencies are named as they were on the as-of day; with --rollup, every agency's tasks
+    since the start are counted under today's successor (Sở Tài chính with the Sở Kế hoạch
+    và Đầu tư merged into it), named as it is today.
     """
     from clusterctl.config import office_tz_name
     from clusterctl.core.reports import agency_status
@@ -213,9 +220,16 @@ def status(
         return
     with database(write=False) as db:
         scope = _scope(db, as_of, agency, directive)
-        report = agency_status(db, scope, include_support=include_support)
+        report = agency_status(db, scope, include_support=include_support, rollup=rollup)
     report = {"as_of": report["as_of"], "timezone": office_tz_name(), **report}
     title = _heading(_("Status by lead agency"), scope.as_of)
+    if rollup:
+        title = _heading(_("Status by lead agency, merged agencies under their successor"),
+                         scope.as_of)
+        for row in report["agencies"]:
+            if row["merged"] and fmt not in ("json", "csv"):
+                row["name"] = _("{name} (with {codes})").format(
+                    name=row["name"], codes=", ".join(row["merged"]))
     if fmt == "json":
         sys.stdout.write(to_json(report) + "\n")
         return

@@ -89,6 +89,14 @@ def _summary(totals: dict, files: list[str], dry_run: bool, plan=None) -> None:
         added, updated, unchanged = totals[key]
         say("  " + _("{name}: {a} added, {u} updated, {s} unchanged").format(
             name=name, a=added, u=updated, s=unchanged))
+    if totals.get("renamed") or totals.get("dissolved"):
+        say("  " + _("reorganisation: {r} agencies renamed, {d} dissolved into their "
+                     "successors").format(r=totals["renamed"], d=totals["dissolved"]))
+    if totals.get("deleted_left_count"):
+        shown = ", ".join(totals["deleted_left"])
+        more = totals["deleted_left_count"] - len(totals["deleted_left"])
+        say("  " + _("deleted in the register (left deleted): {refs}").format(
+            refs=shown + (_(" and {n} more").format(n=more) if more > 0 else "")))
     if totals["not_in_files_count"]:
         shown = ", ".join(totals["not_in_files"])
         more = totals["not_in_files_count"] - len(totals["not_in_files"])
@@ -101,7 +109,7 @@ def _summary(totals: dict, files: list[str], dry_run: bool, plan=None) -> None:
 
 def _plan_lines(plan):
     from clusterctl.render import display
-    from clusterctl.words import change_value, field_name
+    from clusterctl.words import change_value, day, field_name
 
     def diff(changes: dict) -> str:
         return "; ".join(f"{field_name(k)}: {display(change_value(k, old))} → "
@@ -111,6 +119,13 @@ def _plan_lines(plan):
         yield _("add agency {code} ({name})").format(code=agency.code, name=agency.name)
     for agency, _current, changes in plan.agencies_updated:
         yield _("update agency {code}: {diff}").format(code=agency.code, diff=diff(changes))
+    for agency in plan.renames:
+        yield _("rename agency {code} to {name!r} from {on}").format(
+            code=agency.code, name=agency.name, on=day(agency.renamed_on))
+    for agency in plan.dissolutions:
+        yield _("dissolve agency {code} on {on}, successors: {succ}").format(
+            code=agency.code, on=day(agency.dissolved_on),
+            succ=", ".join(agency.successors or []) or "-")
     for directive in plan.directives_added:
         yield _("add directive {number}").format(number=directive.number)
     for directive, _id, changes in plan.directives_updated:

@@ -1,11 +1,13 @@
 """Agencies: the departments that lead and support tasks."""
 
+import json
 from dataclasses import dataclass, field
+from datetime import date
 
 from clusterctl.core.checks import check_code, check_text
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, utc_now
+from clusterctl.store.db import Database, as_date, utc_now
 from clusterctl.text import fold
 
 
@@ -15,22 +17,92 @@ class Agency:
     code: str
     name: str
     aliases: list[str] = field(default_factory=list)
+    dissolved_on: date | None = None  # merged, split or abolished on that day
+    successors: list[str] = field(default_factory=list)  # codes of those carrying on
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "name": self.name, "aliases": self.aliases}
+        return {"code": self.code, "name": self.name, "aliases": self.aliases,
+                "dissolved_on": self.dissolved_on.isoformat() if self.dissolved_on else None,
+                "successors": self.successors}
+
+    def check_active(self, on: date) -> None:
+        """Refuse new work for an agency that no longer exists on ``on``, naming who
+        carries on its tasks."""
+        if self.dissolved_on is None or on < self.dissolved_on:
+            return
+        from clusterctl.words import day
+
+        if self.successors:
+            raise InputError(_(
+                "{code} ({name}) ceased to exist on {dissolved}; its tasks passed to {to}: "
+                "name {first} instead").format(
+                code=self.code, name=self.name, dissolved=day(self.dissolved_on),
+                to=", ".join(self.successors), first=" or ".join(self.successors)))
+        raise InputError(_("{code} ({name}) ceased to exist on {dissolved}; name an agency "
+                           "that exists").format(code=self.code, name=self.name,
+                                                 dissolved=day(self.dissolved_on)))
 
 
 def load_agencies(db: Database) -> list[Agency]:
     """Every agency with its aliases, by code. Offices have tens, not thousands."""
     agencies = {
-        agency_id: Agency(agency_id, code, name)
-        for agency_id, code, name in db.rows("SELECT id, code, name FROM agency ORDER BY code_key")
+        agency_id: Agency(agency_id, code, name, dissolved_on=as_date(dissolved_on))
+        for agency_id, code, name, dissolved_on in db.rows(
+            "SELECT id, code, name, dissolved_on FROM agency ORDER BY code_key")
     }
     for agency_id, alias in db.rows(
         "SELECT agency_id, alias FROM agency_alias ORDER BY agency_id, alias"
     ):
         agencies[agency_id].aliases.append(alias)
+    for agency_id, successor_id in db.rows(
+            "SELECT agency_id, successor_id FROM agency_successor ORDER BY agency_id, position"):
+        agencies[agency_id].successors.append(agencies[successor_id].code)
     return list(agencies.values())
+
+
+def record_change(db: Database, *, kind: str, record_id: int, actor: str, action: str,
+                  changes: dict, effective: date, note: str | None = None,
+                  source: str | None = None, now: str | None = None) -> None:
+    """Append an entry to the history of an agency or a directive."""
+    db.execute(
+        "INSERT INTO record_history (kind, record_id, at, effective, actor, action, changes, "
+        "note, source) VALUES (:kind, :id, :at, :effective, :actor, :action, :changes, :note, "
+        ":source)",
+        {"kind": kind, "id": record_id, "at": now or utc_now(), "effective": effective,
+         "actor": actor, "action": action,
+         "changes": json.dumps(changes, ensure_ascii=False, default=str), "note": note,
+         "source": source})
+
+
+def record_history(db: Database, kind: str, record_id: int) -> list[dict]:
+    """The history of one agency or directive, oldest first."""
+    return [{"at": str(at), "effective": str(as_date(effective)), "actor": actor,
+             "action": action, "changes": json.loads(changes), "note": note}
+            for at, effective, actor, action, changes, note in db.rows(
+                "SELECT at, effective, actor, action, changes, note FROM record_history "
+                "WHERE kind = :kind AND record_id = :id ORDER BY id",
+                {"kind": kind, "id": record_id})]
+
+
+def names_on(db: Database, on: date) -> dict[int, tuple[str, str]]:
+    """Each agency's code and name as they were on ``on``: renames that took effect after
+    it undone, latest first."""
+    names = {agency_id: (code, name) for agency_id, code, name in
+             db.rows("SELECT id, code, name FROM agency")}
+    for agency_id, changes in db.rows(
+            "SELECT record_id, changes FROM record_history WHERE kind = 'agency' "
+            "AND action = 'rename' AND effective > :on ORDER BY id DESC", {"on": on}):
+        changed = json.loads(changes)
+        code, name = names[agency_id]
+        names[agency_id] = (changed.get("code", [code])[0], changed.get("name", [name])[0])
+    return names
+
+
+def renamed_codes(db: Database, on: date) -> dict[str, str]:
+    """The codes of today that were other codes on ``on``: {code now: code then}."""
+    now = dict(db.rows("SELECT id, code FROM agency"))
+    return {now[agency_id]: code for agency_id, (code, _name) in names_on(db, on).items()
+            if now[agency_id] != code}
 
 
 class AgencyMatcher:
@@ -97,6 +169,55 @@ def find_agency(db: Database, text: str) -> Agency:
     return AgencyMatcher(load_agencies(db)).find(text)
 
 
+def edit_agency(db: Database, text: str, *, actor: str, today: date, name: str | None = None,
+                add_aliases: list[str] = (), remove_aliases: list[str] = ()) -> dict:
+    """Correct an agency's name or aliases (a mistake, not a reorganisation: see
+    :func:`clusterctl.core.succession.rename_agency`); return what changed."""
+    name = check_text(name, _("agency name")) if name is not None else None
+    add_aliases = [check_text(a, _("alias")) for a in add_aliases]
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            matcher = AgencyMatcher(load_agencies(db))
+            agency = matcher.find(text)
+            aliases = list(agency.aliases)
+            for alias in remove_aliases:
+                found = [a for a in aliases if fold(a) == fold(alias)]
+                if not found:
+                    raise InputError(_("{code} has no alias {alias!r}; its aliases: {all}")
+                                     .format(code=agency.code, alias=alias,
+                                             all=", ".join(aliases) or "-"))
+                aliases.remove(found[0])
+            for alias in add_aliases:
+                if any(fold(a) == fold(alias) for a in aliases):
+                    continue
+                aliases.append(alias)
+            new_name = name if name is not None else agency.name
+            check_names_free(matcher, agency.id, [new_name, *aliases])
+            changes: dict = {}
+            if new_name != agency.name:
+                changes["name"] = [agency.name, new_name]
+            if aliases != agency.aliases:
+                changes["aliases"] = [agency.aliases, aliases]
+            if not changes:
+                raise InputError(_("nothing to change: agency {code} is already so").format(
+                    code=agency.code))
+            now = utc_now()
+            update_agency(db, agency.id, name=new_name, aliases=aliases, now=now)
+            record_change(db, kind="agency", record_id=agency.id, actor=actor, action="edit",
+                          changes=changes, effective=today, now=now)
+    return changes
+
+
+def check_names_free(matcher: "AgencyMatcher", agency_id: int, texts: list[str]) -> None:
+    """Refuse a code, name or alias that names another agency than ``agency_id``."""
+    for text in texts:
+        others = matcher.by_key.get(fold(text), set()) - {agency_id}
+        if others:
+            other = matcher.by_id[min(others)]
+            raise InputError(_("{text!r} already names agency {code} ({name})").format(
+                text=text, code=other.code, name=other.name))
+
+
 def add_agency(db: Database, *, code: str, name: str, aliases: list[str]) -> Agency:
     """Add an agency; its code, name and aliases must not name another agency."""
     code = check_code(code)
@@ -129,10 +250,14 @@ def insert_agency(db: Database, *, code: str, name: str, aliases: list[str], now
 
 
 def update_agency(db: Database, agency_id: int, *, name: str, aliases: list[str] | None,
-                  now: str) -> None:
-    """Rename a checked agency and, unless ``aliases`` is None, replace its aliases."""
+                  now: str, code: str | None = None) -> None:
+    """Rename a checked agency (and recode it, given ``code``) and, unless ``aliases`` is
+    None, replace its aliases."""
     db.execute("UPDATE agency SET name = :name, name_key = :key, updated_at = :now "
                "WHERE id = :id", {"name": name, "key": fold(name), "now": now, "id": agency_id})
+    if code is not None:
+        db.execute("UPDATE agency SET code = :code, code_key = :key WHERE id = :id",
+                   {"code": code, "key": fold(code), "id": agency_id})
     if aliases is not None:
         db.execute("DELETE FROM agency_alias WHERE agency_id = :id", {"id": agency_id})
         _write_aliases(db, agency_id, aliases)

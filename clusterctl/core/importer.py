@@ -34,7 +34,8 @@ from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
 from clusterctl.text import fold
 
-AGENCY_KEYS = {"code", "name", "aliases"}
+AGENCY_KEYS = {"code", "name", "aliases", "successor", "dissolved_on", "basis", "renamed_on",
+               "assign"}
 DIRECTIVE_KEYS = {"number", "issued", "issuer", "title", "tasks"}
 TASK_KEYS = {"key", "title", "lead", "support", "due", "original_due", "status",
              "completed_on", "note"}
@@ -66,6 +67,18 @@ class AgencyIn:
     name: str
     aliases: list[str] | None  # None: the file does not say, keep what the database has
     where: Where
+    # A reorganisation: dissolved on that day, its tasks still to do passing to the
+    # successor (a merger), or to the one ``assign`` names for each (a split); or renamed
+    # from its name in the register on ``renamed_on``. ``basis``: the legal basis.
+    successors: list[str] | None = None
+    dissolved_on: date | None = None
+    renamed_on: date | None = None
+    basis: str | None = None
+    assign: dict[str, str] | None = None
+    former_name: str | None = None  # renamed in these files: its name before
+
+    def reorganised(self) -> bool:
+        return self.dissolved_on is not None or self.renamed_on is not None
 
 
 @dataclass(slots=True)
@@ -215,7 +228,45 @@ class FileReader:
         name = self.read_text(table, "name", where, lambda v: check_text(v, _("agency name")))
         aliases = self.read_strings(table, "aliases", where, lambda v: check_text(v, _("alias")))
         if code and name:
-            self.parsed.agencies.append(AgencyIn(code, name, aliases, where))
+            self.parsed.agencies.append(AgencyIn(code, name, aliases, where,
+                                                 **self.reorganisation(table, where)))
+
+    def reorganisation(self, table: dict, where: Where) -> dict:
+        """An agency's ``successor``, ``dissolved_on``, ``renamed_on``, ``basis`` and
+        ``assign``, checked together."""
+        found: dict = {}
+        successor = table.get("successor")
+        if isinstance(successor, str):
+            successor = [successor]
+        if successor is not None:
+            table = {**table, "successor": successor}
+            found["successors"] = self.read_strings(table, "successor", where, check_code)
+        for key in ("dissolved_on", "renamed_on"):
+            if key in table:
+                found[key] = self.read_date(table, key, where)
+        found["basis"] = self.read_text(table, "basis", where,
+                                        lambda v: check_note(v, _("legal basis")))
+        if "successor" in table and "dissolved_on" not in table:
+            self.problem(where, "successor", _("needs dissolved_on, the day the successor "
+                                               "took over"))
+        if "dissolved_on" in table and not found["basis"]:
+            self.problem(where, "dissolved_on", _("needs basis, the legal basis of the "
+                                                  "dissolution"))
+        if "dissolved_on" in table and "renamed_on" in table:
+            self.problem(where, "renamed_on", _("an agency dissolved is not also renamed; "
+                                                "give its last name"))
+        assign = table.get("assign")
+        if assign is not None:
+            if not (isinstance(assign, dict) and all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in assign.items())):
+                self.problem(where, "assign", _("must be a table of task (id or NUMBER#KEY) "
+                                                "= successor code"))
+            elif len(found.get("successors") or []) < 2:
+                self.problem(where, "assign", _("places tasks among the successors of a "
+                                                "split: give two successors or more"))
+            else:
+                found["assign"] = assign
+        return found
 
     def directive(self, table: Any, where: Where) -> None:
         if isinstance(table, dict) and isinstance(table.get("number"), str):
@@ -348,6 +399,15 @@ def read_files(raw: list[tuple[str, bytes | OSError]], today: date) -> Parsed:
     return parsed
 
 
+def _reorganised(first: AgencyIn, later: AgencyIn) -> AgencyIn:
+    """An agency as one file defines it, with the reorganisation another file gives it."""
+    return AgencyIn(
+        first.code, later.name, later.aliases if later.aliases is not None else first.aliases,
+        later.where, successors=later.successors, dissolved_on=later.dissolved_on,
+        renamed_on=later.renamed_on, basis=later.basis, assign=later.assign,
+        former_name=first.name if later.renamed_on and later.name != first.name else None)
+
+
 def _check_duplicates(parsed: Parsed) -> None:
     """Within and across files: one definition per agency, per directive, per task key."""
     def at(where: Where) -> str:
@@ -356,7 +416,16 @@ def _check_duplicates(parsed: Parsed) -> None:
     agencies: dict[str, AgencyIn] = {}
     for agency in parsed.agencies:
         first = agencies.setdefault(fold(agency.code), agency)
-        if first is not agency and (first.name, first.aliases) != (agency.name, agency.aliases):
+        if first is agency:
+            continue
+        if agency.reorganised() and not first.reorganised():
+            # A later file reorganises an agency an earlier one defines: one agency, defined
+            # there, reorganised here.
+            agencies[fold(agency.code)] = _reorganised(first, agency)
+            continue
+        if (first.name, first.aliases) != (agency.name, agency.aliases) and not (
+                first.name == agency.name and None in (first.aliases, agency.aliases)
+                and not agency.reorganised()):
             parsed.problems.append(Problem(
                 agency.where.file, agency.where.line, agency.where.label,
                 _("agency {code} is also defined, differently, at {first}").format(

@@ -43,6 +43,7 @@ class Existing:
     completed_on: date | None
     version: int
     support_ids: list[int] = field(default_factory=list)
+    deleted: bool = False
 
 
 @dataclass(slots=True)
@@ -81,6 +82,10 @@ class Plan:
     conflicts: list[Problem] = field(default_factory=list)
     bases: dict[int, str] = field(default_factory=dict)  # existing task -> what files said
     prefer: str | None = None
+    # Reorganisations the files give, applied after the tasks, in date order.
+    renames: list[AgencyIn] = field(default_factory=list)
+    dissolutions: list[AgencyIn] = field(default_factory=list)
+    deleted_left: list[str] = field(default_factory=list)  # deleted tasks the files give
 
 
 def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) -> Plan:
@@ -103,7 +108,11 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
                 continue
             found = existing.get((directive_id, task.key))
             if found is None:  # its "created" entry will say what the file said
+                _check_active(change, plan)
                 plan.tasks_added.append(change)
+                continue
+            if found.deleted:  # deleted in the register: a file does not bring it back
+                plan.deleted_left.append(change.ref)
                 continue
             change.said = _said(change)
             change.existing = found
@@ -134,28 +143,50 @@ def _natural(ref: str) -> tuple:
     return (number, int(key) if key.isdigit() else 0, key)
 
 
+def _former_names(db: Database | None) -> dict[int, set[str]]:
+    """The names each agency had before a rename."""
+    former: dict[int, set[str]] = {}
+    for agency_id, changes in db.rows(
+            "SELECT record_id, changes FROM record_history WHERE kind = 'agency' "
+            "AND action = 'rename'") if db else ():
+        name = json.loads(changes).get("name")
+        if name:
+            former.setdefault(agency_id, set()).add(name[0])
+    return former
+
+
 def _plan_agencies(db: Database | None, parsed: Parsed, plan: Plan) -> AgencyMatcher:
     known = load_agencies(db) if db else []
     by_code = {fold(a.code): a for a in known}
     combined = list(known)
+    former = _former_names(db)
     next_new_id = -1
     for agency in parsed.agencies:
         current = by_code.get(fold(agency.code))
+        _plan_reorganisation(agency, current, plan)
         if current is None:
             plan.agencies_added.append(agency)
-            combined.append(Agency(next_new_id, agency.code, agency.name, agency.aliases or []))
+            # Renamed in these files: added under its former name, then renamed.
+            combined.append(Agency(next_new_id, agency.code, agency.name,
+                                   [*(agency.aliases or []), *filter(None, [
+                                       agency.former_name])]))
             next_new_id -= 1
             continue
         aliases = agency.aliases if agency.aliases is not None else current.aliases
+        # The names it had before a rename stay its aliases, whatever an old file says.
+        aliases = [*aliases, *(a for a in current.aliases if a in former.get(current.id, ())
+                               and a not in aliases)]
         changes = {}
-        if agency.name != current.name:
+        # A name the agency had before a rename is not a change: an old file says it.
+        if agency.name != current.name and agency.name not in former.get(current.id, ()) \
+                and not agency.renamed_on:
             changes["name"] = [current.name, agency.name]
         if sorted(aliases) != sorted(current.aliases):
             changes["aliases"] = [current.aliases, aliases]
         if changes:
             plan.agencies_updated.append((agency, current, changes))
-            combined[combined.index(current)] = Agency(current.id, current.code, agency.name,
-                                                       aliases)
+            combined[combined.index(current)] = Agency(
+                current.id, current.code, changes.get("name", [None, current.name])[1], aliases)
         else:
             plan.agencies_unchanged += 1
     matcher = AgencyMatcher(combined)
@@ -167,7 +198,50 @@ def _plan_agencies(db: Database | None, parsed: Parsed, plan: Plan) -> AgencyMat
                     agency.where.file, agency.where.line, agency.where.label,
                     _("{text!r} names more than one agency: {codes}").format(
                         text=text, codes=", ".join(sorted(owners)))))
+    for agency in plan.dissolutions:  # its successors must exist, in the register or files
+        for code in agency.successors or []:
+            if fold(code) not in matcher.by_code:
+                plan.problems.append(Problem(
+                    agency.where.file, agency.where.line_of("successor"), agency.where.label,
+                    matcher.unknown_message(code)))
     return matcher
+
+
+def _check_active(change: TaskChange, plan: Plan) -> None:
+    """A new task names no agency that had ceased to exist when it was assigned."""
+    for agency in (change.lead, *change.support):
+        try:
+            agency.check_active(change.directive.issued)
+        except ClusterError as exc:
+            where = change.task.where
+            plan.problems.append(Problem(where.file, where.line, where.label, str(exc)))
+
+
+def _plan_reorganisation(agency: AgencyIn, current: Agency | None, plan: Plan) -> None:
+    """A rename or a dissolution the file gives: planned, unless the register already has it
+    (a re-import); one that contradicts the register is a problem."""
+    def problem(message: str) -> None:
+        plan.problems.append(Problem(agency.where.file, agency.where.line, agency.where.label,
+                                     message))
+
+    if agency.renamed_on is not None:
+        if current is None and agency.former_name is None:
+            problem(_("renamed_on: renames an agency of the register or of an earlier file; "
+                      "{code} is in neither").format(code=agency.code))
+        elif current is None or agency.name != current.name:
+            plan.renames.append(agency)
+    if agency.dissolved_on is None:
+        return
+    if current is not None and current.dissolved_on is not None:
+        successors = [fold(c) for c in current.successors]
+        if (current.dissolved_on, successors) != (agency.dissolved_on, [
+                fold(c) for c in agency.successors or []]):
+            problem(_("dissolved_on: the register has {code} dissolved on {on} (successors: "
+                      "{succ}); the file says otherwise; see 'clusterctl agency show "
+                      "{code}'").format(code=current.code, on=day(current.dissolved_on),
+                                        succ=", ".join(current.successors) or "-"))
+        return
+    plan.dissolutions.append(agency)
 
 
 def _plan_directives(db: Database | None, parsed: Parsed, plan: Plan) -> dict[str, int]:
@@ -236,12 +310,14 @@ def _load_tasks(db: Database | None, directive_ids: list[int]) -> dict[tuple, Ex
     by_id: dict[int, Existing] = {}
     for marks, params in chunks(directive_ids):
         for (task_id, directive_id, key, title, lead_id, due, original_due, status,
-             completed_on, version) in db.rows(
+             completed_on, version, deleted_on) in db.rows(
             "SELECT id, directive_id, task_key, title, lead_id, due, original_due, status, "
-            f"completed_on, version FROM task WHERE directive_id IN ({marks})", params,
+            f"completed_on, version, deleted_on FROM task WHERE directive_id IN ({marks})",
+            params,
         ):
             found = Existing(task_id, title, lead_id, as_date(due), as_date(original_due),
-                             status, as_date(completed_on), version)
+                             status, as_date(completed_on), version,
+                             deleted=deleted_on is not None)
             tasks[(directive_id, key)] = by_id[task_id] = found
         for task_id, agency_id in db.rows(
             "SELECT s.task_id, s.agency_id FROM task_support s JOIN task t ON t.id = s.task_id "
@@ -454,6 +530,33 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
                              for directive, directive_id, changes in plan.directives_updated
                              if "issued" in changes])
     _write_bases(db, plan, source)
+    _reorganise(db, plan, actor=actor, source=source, today=today)
+
+
+def _reorganise(db: Database, plan: Plan, *, actor: str, source: str, today: date) -> None:
+    """The renames and dissolutions the files give, in date order, after their tasks are
+    written: a dissolution moves tasks of the register and of the files alike."""
+    from clusterctl.core.succession import AssignWhere, dissolve_within, rename_within
+    from clusterctl.errors import InputError
+
+    steps = sorted([(a.renamed_on, 0, a) for a in plan.renames]
+                   + [(a.dissolved_on, 1, a) for a in plan.dissolutions],
+                   key=lambda step: (step[0], step[1]))
+    for on, kind, agency in steps:
+        where = agency.where
+        try:
+            if kind == 0:
+                rename_within(db, agency.code, name=agency.name, new_code=None, on=on,
+                              actor=actor, basis=agency.basis, source=source)
+            else:
+                dissolve_within(db, agency.code, successors=agency.successors or [], on=on,
+                                basis=agency.basis or "", actor=actor, today=today,
+                                assign=agency.assign, where=AssignWhere("", {}),
+                                source=source)
+        except InputError as exc:
+            line = where.line_of("assign" if agency.assign else "dissolved_on")
+            raise type(exc)(f"{where.file}:{line}: {where.label}: {exc}" if line else
+                            f"{where.file}: {where.label}: {exc}") from None
 
 
 def _write_bases(db: Database, plan: Plan, source: str) -> None:
@@ -471,7 +574,8 @@ def _write_agencies(db: Database, plan: Plan, now: str) -> dict[int, int]:
     """Add and update agencies; return the real ids of the new ones by their planned ids."""
     ids = {}
     for planned_id, agency in enumerate(plan.agencies_added, start=1):
-        ids[-planned_id] = insert_agency(db, code=agency.code, name=agency.name,
+        ids[-planned_id] = insert_agency(db, code=agency.code,
+                                         name=agency.former_name or agency.name,
                                          aliases=agency.aliases or [], now=now)
     for agency, current, changes in plan.agencies_updated:
         update_agency(db, current.id, name=agency.name, now=now,

@@ -127,6 +127,10 @@ def plan_totals(plan) -> dict:
                   plan.tasks_unchanged],
         "not_in_files": plan.not_in_files[:SHOWN],
         "not_in_files_count": len(plan.not_in_files),
+        "deleted_left": plan.deleted_left[:SHOWN],
+        "deleted_left_count": len(plan.deleted_left),
+        "renamed": len(plan.renames),
+        "dissolved": len(plan.dissolutions),
     }
 
 

@@ -61,22 +61,49 @@ def _count_sql(tasks: str, join: str, agency_column: str, where: str) -> str:
             f"WHERE {where} GROUP BY {agency_column}")
 
 
-def agency_status(db: Database, scope: Scope, *, include_support: bool = False) -> dict:
+def successor_roots(db: Database) -> dict[int, int]:
+    """Each agency that merged into another, mapped to the agency that carries on its tasks
+    today (following mergers in turn); a split agency has no single one and stays itself."""
+    single: dict[int, int] = {}
+    for agency_id, successor_id, count in db.rows(
+            "SELECT agency_id, MIN(successor_id), COUNT(*) FROM agency_successor "
+            "GROUP BY agency_id"):
+        if count == 1:
+            single[agency_id] = successor_id
+    roots = {}
+    for agency_id in single:
+        root, seen = agency_id, set()
+        while root in single and root not in seen:
+            seen.add(root)
+            root = single[root]
+        roots[agency_id] = root
+    return roots
+
+
+def agency_status(db: Database, scope: Scope, *, include_support: bool = False,
+                  rollup: bool = False) -> dict:
     """Counts per lead agency, their rates, and a total row; sorted by overdue, most first.
 
-    Here the scope's agencies choose rows (the agencies shown), not tasks.
+    Here the scope's agencies choose rows (the agencies shown), not tasks. Agencies are named
+    as they were on the as-of day; ``rollup`` counts each merged agency's tasks under the
+    agency that carries them on today, named as it is today (``merged`` lists them).
     """
+    from clusterctl.core.agencies import names_on
+
     counted = TaskFilter(as_of=scope.as_of, soon_days=scope.soon_days,
                          directive_ids=scope.directive_ids, today=scope.today)
     where, params = counted.where()
     shown = set(scope.agency_ids)
-    names = {agency_id: (code, name) for agency_id, code, name in
-             db.rows("SELECT id, code, name FROM agency")}
+    roots = successor_roots(db) if rollup else {}
+    names = names_on(db, scope.today if rollup and scope.today else scope.as_of)
     rows: dict[int, dict] = {}
 
     def blank(agency_id: int) -> dict:
         code, name = names[agency_id]
         row = {"agency": code, "name": name}
+        if rollup:
+            row["merged"] = sorted(names[a][0] for a, root in roots.items()
+                                   if root == agency_id)
         row.update(dict.fromkeys(CATEGORIES, 0))
         row["total"] = 0
         if include_support:
@@ -85,20 +112,24 @@ def agency_status(db: Database, scope: Scope, *, include_support: bool = False) 
 
     for agency_id, _all, *counts in db.rows(
             _count_sql(counted.tasks(), "", "t.lead_id", where), params):
+        agency_id = roots.get(agency_id, agency_id)
         if shown and agency_id not in shown:
             continue
         row = rows.setdefault(agency_id, blank(agency_id))
-        row.update(zip(CATEGORIES, counts, strict=True))
-        row["total"] = sum(counts) - row["cancelled"]
+        for category, n in zip(CATEGORIES, counts, strict=True):
+            row[category] += n
+        row["total"] += sum(counts) - counts[CATEGORIES.index("cancelled")]
     if include_support:
         sql = _count_sql(counted.tasks(), f"JOIN {counted.support()} s ON s.task_id = t.id",
                          "s.agency_id", where)
         for agency_id, _all, *counts in db.rows(sql, params):
+            agency_id = roots.get(agency_id, agency_id)
             if shown and agency_id not in shown:
                 continue
             row = rows.setdefault(agency_id, blank(agency_id))
-            row.update({f"support_{c}": n for c, n in zip(CATEGORIES, counts, strict=True)})
-            row["support_total"] = sum(counts) - row["support_cancelled"]
+            for category, n in zip(CATEGORIES, counts, strict=True):
+                row[f"support_{category}"] += n
+            row["support_total"] += sum(counts) - counts[CATEGORIES.index("cancelled")]
     agencies = sorted((_with_rates(r) for r in rows.values()),
                       key=lambda r: (-r["overdue"], r["agency"]))
     total = {c: sum(r[c] for r in agencies) for c in (*CATEGORIES, "total")}
@@ -123,8 +154,9 @@ def period_status(db: Database, scope: Scope, start: date, end: date) -> dict:
            "AND p.valid_from <= :before AND p.valid_to > :before "
            f"WHERE {where} AND ({carried} OR {assigned}) GROUP BY t.lead_id")
     shown = set(scope.agency_ids)
-    names = {agency_id: (code, name) for agency_id, code, name in
-             db.rows("SELECT id, code, name FROM agency")}
+    from clusterctl.core.agencies import names_on
+
+    names = names_on(db, end)
     agencies = []
     for agency_id, carried_over, new, *counts in db.rows(sql, params):
         if shown and agency_id not in shown:
@@ -176,7 +208,9 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
     where, params = overdue.where()
     counts = db.rows(f"SELECT t.lead_id, COUNT(*) FROM {overdue.tasks()} WHERE {where} "
                      "GROUP BY t.lead_id", params)
-    codes = dict(db.rows("SELECT id, code FROM agency"))
+    from clusterctl.core.agencies import names_on
+
+    codes = {agency_id: code for agency_id, (code, _name) in names_on(db, end).items()}
     by_agency = {codes[lead_id]: {"agency": codes[lead_id], "overdue": count, "longest": []}
                  for lead_id, count in counts}
     for task in first_per_lead(db, overdue, [lead_id for lead_id, _n in counts], longest):
