@@ -48,8 +48,25 @@ def export_data(db: Database, numbers: list[str]) -> dict:
             task["completed_on"] = as_date(completed_on)
         by_id[directive_id]["tasks"].append(task)
         used.update([task["lead"], *task.get("support", [])])
-    agencies = [
-        {"code": a.code, "name": a.name, **({"aliases": a.aliases} if a.aliases else {})}
-        for a in load_agencies(db) if not numbers or a.code in used
-    ]
-    return {"agencies": agencies, "directives": directives}
+    known = load_agencies(db)
+    for agency in known:  # a dissolved agency comes with its successors
+        if agency.code in used:
+            used.update(agency.successors)
+    return {"agencies": [_agency(db, a) for a in known if not numbers or a.code in used],
+            "directives": directives}
+
+
+def _agency(db: Database, agency) -> dict:
+    """An agency as the import format writes it; a dissolved one with its successors, the
+    day and the legal basis."""
+    table = {"code": agency.code, "name": agency.name,
+             **({"aliases": agency.aliases} if agency.aliases else {})}
+    if agency.dissolved_on is not None:
+        successors = agency.successors
+        table["successor"] = successors[0] if len(successors) == 1 else successors
+        table["dissolved_on"] = agency.dissolved_on
+        table["basis"] = db.scalar(
+            "SELECT note FROM record_history WHERE kind = 'agency' AND record_id = :id "
+            "AND action IN ('merge', 'split', 'dissolve') ORDER BY id DESC LIMIT 1",
+            {"id": agency.id}) or "-"
+    return table
