@@ -14,7 +14,8 @@ from clusterctl.i18n import _, ngettext
 
 
 def import_(
-    files: Annotated[list[str], typer.Argument(metavar="FILE...", help=_("TOML files."))],
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar="FILE...", help=_("TOML files."), show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", "-n", help=_("Show what would change, with old → new values; write "
                                   "nothing."))] = False,
@@ -22,6 +23,9 @@ def import_(
         "--prefer", metavar="SIDE", click_type=click.Choice(["file", "database"]),
         help=_("Where the file and the register both changed a field since the last import: "
                "file or database wins [default: stop and list them]."))] = None,
+    undo: Annotated[bool, typer.Option(
+        "--undo", help=_("Revert the last import as a whole, if none of the tasks it touched "
+                         "was changed since."))] = False,
 ) -> None:
     """Import agencies, directives and tasks from TOML files, all or nothing.
 
@@ -30,10 +34,22 @@ def import_(
 
     A re-import changes only what the file changed since it was last imported: a field that
     staff changed in the register, and the file did not, stays as staff left it.
+
+    --undo reverts the last import as a whole (the tasks it added removed, its changes undone
+    in each task's history), unless a task it touched was changed since: then it lists them
+    and changes nothing (exit 4).
     """
     from clusterctl.config import today
     from clusterctl.core.importrun import ImportRejected, run_import
+    from clusterctl.errors import InputError
 
+    if undo:
+        if files or dry_run or prefer:
+            raise InputError(_("--undo takes no files and no other option"))
+        _undo()
+        return
+    if not files:
+        raise InputError(_("give the TOML files to import, or --undo"))
     try:
         result = run_import(session().location, files, actor=actor, today=today(),
                             dry_run=dry_run, progress=_progress, prefer=prefer)
@@ -48,6 +64,19 @@ def import_(
         say(_("There is no database at {path} yet: everything would be added.").format(
             path=session().shown_location))
     _summary(result.totals, files, dry_run, result.plan)
+
+
+def _undo() -> None:
+    from clusterctl.config import today
+    from clusterctl.core.importundo import undo_last_import
+    from clusterctl.render import local_time
+
+    with database(write=True, role="admin") as db:
+        done = undo_last_import(db, actor=actor(db), today=today())
+    say(_("Undid the import of {source} by {actor} at {at}: {removed} tasks it added removed, "
+          "{reverted} tasks it changed put back.").format(
+        source=done.source or "-", actor=done.actor, at=local_time(done.at),
+        removed=done.tasks_removed, reverted=done.tasks_reverted))
 
 
 @contextmanager

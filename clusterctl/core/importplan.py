@@ -506,19 +506,22 @@ def _conflict(change: TaskChange, name: str, base, known: bool, file_value,
 
 def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date,
                progress: Callable[[int], None] = lambda n: None) -> None:
-    """Write the plan; the caller holds the transaction. Tasks go through the one writer."""
+    """Write the plan; the caller holds the transaction. Tasks go through the one writer.
+    What ``import --undo`` needs to revert it is kept in ``import_run``."""
     now = utc_now()
+    undo = _before(db, plan)
     agency_ids = _write_agencies(db, plan, now)
-    directive_ids = plan.directive_ids | insert_directives(
+    added_directives = insert_directives(
         db, [Directive(0, d.number, d.issued, d.issuer, d.title) for d in plan.directives_added],
         now)
+    directive_ids = plan.directive_ids | added_directives
     update_directives(db, [Directive(i, d.number, d.issued, d.issuer, d.title)
                            for d, i, _changes in plan.directives_updated], now)
     writer = TaskWriter(db, actor=actor, source=source, agency_ids=agency_ids, today=today,
                         clamp=True)
     # A new task takes effect on its directive's issue date; one the file gives as done was
     # done from its completion date (see taskwriter.initial_states).
-    writer.add([
+    added = writer.add([
         NewTask(directive_ids[c.directive.key], c.task.key, c.task.title, c.lead, c.support,
                 c.task.due, c.task.original_due, c.task.status or "open", c.task.completed_on,
                 c.task.note, issued=c.directive.issued)
@@ -531,6 +534,47 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
                              if "issued" in changes])
     _write_bases(db, plan, source)
     _reorganise(db, plan, actor=actor, source=source, today=today)
+    undo.update(tasks_added=_ranges(added), agencies_added=sorted(agency_ids.values()),
+                directives_added=sorted(added_directives.values()),
+                last_entry=db.scalar("SELECT MAX(id) FROM task_history"))
+    if any(undo[k] for k in ("tasks_added", "agencies_added", "directives_added",
+                             "agencies_updated", "directives_updated", "bases",
+                             "reorganised")) or undo["last_entry"] != undo["first_entry"] - 1:
+        db.execute("INSERT INTO import_run (at, actor, source, undo) VALUES (:at, :actor, "
+                   ":source, :undo)", {"at": now, "actor": actor, "source": source,
+                                       "undo": json.dumps(undo, ensure_ascii=False)})
+
+
+def _before(db: Database, plan: Plan) -> dict:
+    """What the import is about to replace, for its undo: the agencies' and directives'
+    fields, what the files said of each task before, the agencies it reorganises; and where
+    its history entries will begin."""
+    reorganised = {a.code for a in (*plan.renames, *plan.dissolutions)}
+    bases: dict[str, str | None] = dict.fromkeys(map(str, plan.bases))
+    for marks, params in chunks(sorted(plan.bases)):
+        bases.update((str(task_id), said) for task_id, said in db.rows(
+            f"SELECT task_id, said FROM import_base WHERE task_id IN ({marks})", params))
+    return {
+        "first_entry": (db.scalar("SELECT MAX(id) FROM task_history") or 0) + 1,
+        "agencies_updated": {str(current.id): [current.name, current.aliases]
+                             for _agency, current, _changes in plan.agencies_updated},
+        "directives_updated": {str(directive_id): {k: str(v[0]) for k, v in changes.items()}
+                               for _d, directive_id, changes in plan.directives_updated},
+        "bases": bases,
+        "reorganised": {str(a.id): [a.name, a.code, a.aliases] for a in load_agencies(db)
+                        if a.code in reorganised},
+    }
+
+
+def _ranges(ids: list[int]) -> list[list[int]]:
+    """Ids as runs ``[first, last]``: an import's new tasks are mostly consecutive."""
+    runs: list[list[int]] = []
+    for task_id in sorted(ids):
+        if runs and task_id == runs[-1][1] + 1:
+            runs[-1][1] = task_id
+        else:
+            runs.append([task_id, task_id])
+    return runs
 
 
 def _reorganise(db: Database, plan: Plan, *, actor: str, source: str, today: date) -> None:

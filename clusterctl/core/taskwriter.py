@@ -268,11 +268,17 @@ class TaskWriter:
         rows: dict[int, list[tuple]] = {}
         assigned: dict[int, date] = {}
         for marks, params in chunks(sorted({c.task_id for c in dated})):
-            for task_id, entry_id, effective, action, changed in self.db.rows(
-                f"SELECT task_id, id, effective, action, changes FROM task_history "
+            undone: set[int] = set()
+            for task_id, entry_id, effective, action, changed, undoes in self.db.rows(
+                f"SELECT task_id, id, effective, action, changes, undoes FROM task_history "
                 f"WHERE task_id IN ({marks}) ORDER BY id", params,
             ):
+                if undoes is not None:  # a change and its undo cancel out
+                    undone.add(undoes)
+                    continue
                 rows.setdefault(task_id, []).append((entry_id, effective, action, changed))
+            for task_id, task_rows in rows.items():
+                rows[task_id] = [row for row in task_rows if row[0] not in undone]
             for task_id, assigned_on in self.db.rows(
                     f"SELECT id, assigned_on FROM task WHERE id IN ({marks})", params):
                 assigned[task_id] = as_date(assigned_on)
