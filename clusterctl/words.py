@@ -93,6 +93,7 @@ FIELD_NAMES = {
     "original_due": _("original due"), "status": _("status"),
     "completed_on": _("completed on"), "name": _("name"), "aliases": _("aliases"),
     "issued": _("issued"), "issuer": _("issuer"), "assigned_on": _("assigned on"),
+    "number": _("number"),
 }
 ACTION_NAMES = {
     "created": _("created"), "note": _("note"), "start": _("start"), "done": _("done"),

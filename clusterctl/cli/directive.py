@@ -39,6 +39,42 @@ def add(
     say(_("Added directive {number}.").format(number=found.number))
 
 
+@app.command("edit")
+def edit(
+    number: Annotated[str, typer.Argument(help=_("The directive's number."),
+                                          autocompletion=complete.directives)],
+    new_number: Annotated[str | None, typer.Option(
+        "--number", metavar="NUMBER", help=_("The correct number."))] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", help=_("The correct title (trích yếu)."))] = None,
+    issued: Annotated[str | None, typer.Option(
+        "--issued", metavar="DATE",
+        help=_("The correct issue date; its tasks' assignment moves with it."))] = None,
+    issuer: Annotated[str | None, typer.Option("--issuer", help=_("Who signed it."))] = None,
+) -> None:
+    """Correct a directive's number, title, issue date or issuer; recorded in its history.
+
+    A corrected issue date moves the tasks it assigned, and the reports of the past with
+    them; it may not fall after a date of one of its tasks.
+    """
+    from clusterctl.cli.common import actor
+    from clusterctl.config import today
+    from clusterctl.core.directives import edit_directive
+    from clusterctl.dates import parse_date
+    from clusterctl.errors import InputError
+    from clusterctl.words import field_name
+
+    if new_number is None and title is None and issued is None and issuer is None:
+        raise InputError(_("nothing to change: give --number, --title, --issued or --issuer"))
+    issued_on = parse_date(issued) if issued is not None else None
+    with database(write=True, role="admin") as db:
+        edited, changes = edit_directive(db, number, actor=actor(db), today=today(),
+                                         new_number=new_number, title=title,
+                                         issued=issued_on, issuer=issuer)
+    say(_("Directive {number} changed: {fields}.").format(
+        number=edited.number, fields=", ".join(field_name(f) for f in changes)))
+
+
 @app.command("list")
 def list_(format_: FormatOpt = None) -> None:
     """List the directives, newest first, with their task counts."""
@@ -68,16 +104,17 @@ def show(
 ) -> None:
     """Show a directive and its tasks."""
     from clusterctl.cli.task import TASK_COLUMNS, TASK_FIELDS, task_filter
-    from clusterctl.core.directives import find_directive
+    from clusterctl.core.directives import directive_history, find_directive
     from clusterctl.core.queries import list_tasks
     from clusterctl.render import emit_record, emit_rows
 
     fmt = format_of(format_)
     with database(write=False) as db:
         found = find_directive(db, number)
+        history = directive_history(db, found.id)
         tasks = list_tasks(db, task_filter(as_of_date(as_of), directive_ids=[found.id]))
         if fmt == "json":
-            emit_record(found.as_dict() | {"tasks": list(tasks)}, [], fmt)
+            emit_record(found.as_dict() | {"history": history, "tasks": list(tasks)}, [], fmt)
             return
         if fmt == "csv":
             emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS)
@@ -86,7 +123,20 @@ def show(
 
         fields = [("number", _("Number")), ("issued", _("Issued")), ("issuer", _("Issuer")),
                   ("title", pgettext("directive", "Title"))]
-        emit_record(found.as_dict() | {"issued": day(found.issued)}, fields, fmt)
+        sections = [(_("History"), [_history_line(entry) for entry in history])] \
+            if history else []
+        emit_record(found.as_dict() | {"issued": day(found.issued)}, fields, fmt,
+                    sections=sections)
         print()
         emit_rows(tasks, TASK_COLUMNS, fmt, csv_fields=TASK_FIELDS,
                   empty=_("This directive has no tasks yet."))
+
+
+def _history_line(entry: dict) -> str:
+    """A correction of a directive: when, who, and what changed."""
+    from clusterctl.cli.task import change_text
+    from clusterctl.render import display, local_time
+    from clusterctl.words import action_name
+
+    return "  ".join([local_time(entry["at"]), display(entry["actor"]),
+                      action_name(entry["action"]), change_text(entry["changes"])])

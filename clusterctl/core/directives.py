@@ -1,5 +1,6 @@
 """Directives: the documents that assign tasks (công văn, chỉ thị, kết luận...)."""
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,6 +9,7 @@ from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, as_date, chunks, utc_now
 from clusterctl.text import fold
+from clusterctl.words import day
 
 
 @dataclass
@@ -107,3 +109,97 @@ def list_directives(db: Database) -> list[tuple[Directive, dict[str, int]]]:
             db.rows(f"SELECT {_COLUMNS} FROM directive ORDER BY issued DESC, number_key"),
         )
     ]
+
+
+def edit_directive(
+    db: Database, number: str, *, actor: str, today: date, new_number: str | None = None,
+    title: str | None = None, issued: date | None = None, issuer: str | None = None,
+) -> tuple[Directive, dict]:
+    """Correct a directive's number, title, issue date or issuer; returns it as corrected
+    and what changed (``{field: [old, new]}``), recorded in its history.
+
+    A corrected issue date moves the tasks assigned by it (each records the move in its
+    history), and the reports of the past with them; it may not fall after a date of one of
+    its tasks (a due or completion date, a change's effect date).
+    """
+    new_number = check_number(new_number) if new_number is not None else None
+    title = check_text(title, _("directive title"), limit=4000) if title is not None else None
+    if issuer is not None:
+        issuer = check_text(issuer, _("issuer")) if issuer.strip() else ""
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            found = find_directive(db, number)
+            changes: dict = {}
+            if new_number is not None and new_number != found.number:
+                if fold(new_number) != fold(found.number):
+                    taken = db.scalar("SELECT number FROM directive WHERE number_key = :key",
+                                      {"key": fold(new_number)})
+                    if taken is not None:
+                        raise InputError(_("directive {number!r} already exists").format(
+                            number=taken))
+                changes["number"] = [found.number, new_number]
+            if issued is not None and issued != found.issued:
+                _check_issue_date(db, found, issued)
+                changes["issued"] = [found.issued.isoformat(), issued.isoformat()]
+            if issuer is not None and issuer != found.issuer:
+                changes["issuer"] = [found.issuer, issuer]
+            if title is not None and title != found.title:
+                changes["title"] = [found.title, title]
+            if not changes:
+                raise InputError(_("nothing to change: directive {number} is already so").format(
+                    number=found.number))
+            edited = Directive(found.id, new_number or found.number, issued or found.issued,
+                               found.issuer if issuer is None else issuer, title or found.title)
+            now = utc_now()
+            db.execute(
+                "UPDATE directive SET number = :number, number_key = :key, issued = :issued, "
+                "issuer = :issuer, title = :title, updated_at = :now WHERE id = :id",
+                {"number": edited.number, "key": fold(edited.number), "issued": edited.issued,
+                 "issuer": edited.issuer, "title": edited.title, "now": now, "id": found.id})
+            if "issued" in changes:
+                from clusterctl.core.taskwriter import TaskWriter
+
+                TaskWriter(db, actor=actor, today=today).move_assignments(
+                    [(found.id, found.issued, edited.issued)])
+            db.execute(
+                "INSERT INTO record_history (kind, record_id, at, effective, actor, action, "
+                "changes, note, source) VALUES ('directive', :id, :at, :effective, :actor, "
+                "'edit', :changes, NULL, NULL)",
+                {"id": found.id, "at": now, "effective": today, "actor": actor,
+                 "changes": json.dumps(changes, ensure_ascii=False)})
+    return edited, changes
+
+
+def _check_issue_date(db: Database, directive: Directive, issued: date) -> None:
+    """Refuse an issue date after a date of one of the directive's tasks: its due date (or
+    original due date), its completion date, or the effect date of a change to it (its
+    creation and a moved assignment aside: they move with the issue date)."""
+    if issued < directive.issued:
+        return  # every date of its tasks is on or after the old issue date
+    dates = [(key, as_date(value)) for key, *values in db.rows(
+        "SELECT task_key, due, original_due, completed_on FROM task WHERE directive_id = :d "
+        "AND (due < :issued OR original_due < :issued OR completed_on < :issued)",
+        {"d": directive.id, "issued": issued}) for value in values if value is not None]
+    for key, effective, changes in db.rows(
+        "SELECT t.task_key, h.effective, h.changes FROM task_history h JOIN task t ON "
+        "t.id = h.task_id WHERE t.directive_id = :d AND h.effective < :issued AND "
+        "h.action <> 'created'", {"d": directive.id, "issued": issued},
+    ):
+        if "assigned_on" not in json.loads(changes):
+            dates.append((key, as_date(effective)))
+    early = [(on, key) for key, on in dates if on < issued]
+    if early:
+        on, key = min(early)
+        raise InputError(_(
+            "directive {number} cannot be issued on {issued}: that is after {date}, a date "
+            "of its task {key!r}; correct that task first, or give an earlier issue "
+            "date").format(number=directive.number, issued=day(issued), date=day(on), key=key))
+
+
+def directive_history(db: Database, directive_id: int) -> list[dict]:
+    """The corrections of a directive, oldest first."""
+    return [{"at": str(at), "effective": str(as_date(effective)), "actor": actor,
+             "action": action, "changes": json.loads(changes), "note": note}
+            for at, effective, actor, action, changes, note in db.rows(
+                "SELECT at, effective, actor, action, changes, note FROM record_history "
+                "WHERE kind = 'directive' AND record_id = :id ORDER BY id", {"id": directive_id})]
