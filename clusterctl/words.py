@@ -93,12 +93,12 @@ FIELD_NAMES = {
     "original_due": _("original due"), "status": _("status"),
     "completed_on": _("completed on"), "name": _("name"), "aliases": _("aliases"),
     "issued": _("issued"), "issuer": _("issuer"), "assigned_on": _("assigned on"),
-    "number": _("number"),
+    "key": _("key"), "deleted": _("deleted"), "number": _("number"),
 }
 ACTION_NAMES = {
     "created": _("created"), "note": _("note"), "start": _("start"), "done": _("done"),
     "reopen": _("reopen"), "cancel": _("cancel"), "extend": _("extend"), "edit": _("edit"),
-    "import": _("import"),
+    "import": _("import"), "delete": _("delete"), "restore": _("restore"), "undo": _("undo"),
 }
 DATE_FIELDS = ("due", "original_due", "completed_on", "issued", "assigned_on")
 

@@ -85,7 +85,9 @@ def _later_changes(cli) -> None:
     cli("task", "edit", "4", "--lead", "SCT")
     cli("task", "done", "6")
     cli("task", "reopen", "7")
-    cli("task", "edit", "9", "--due", "15/8/2024", "--title", "Bổ sung hạ tầng thiết yếu")
+    # A due date corrected takes effect from the day it was set, unless --on says otherwise.
+    cli("task", "edit", "9", "--due", "15/8/2024", "--title", "Bổ sung hạ tầng thiết yếu",
+        "--on", today().isoformat())
     cli("task", "note", "10", "Đã lấy ý kiến các sở", "--on", "5/7/2024")
     cli("task", "edit", "10", "--no-support")
     cli("directive", "add", "15/UBND-KTTH", "--issued", "10/1/2025",

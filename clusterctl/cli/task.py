@@ -138,6 +138,9 @@ def list_(
         "--search", help=_("Words in the title, ignoring case and diacritics."))] = None,
     all_: Annotated[bool, typer.Option(
         "--all", help=_("Done and cancelled tasks too [default: open work only]."))] = False,
+    deleted: Annotated[bool, typer.Option(
+        "--deleted", help=_("Only the tasks deleted as entered by mistake, whatever their "
+                            "status (they are in no other list)."))] = False,
     as_of: AsOfOpt = None,
     limit: LimitOpt = None,
     format_: FormatOpt = None,
@@ -145,8 +148,8 @@ def list_(
 ) -> None:
     """List tasks, due soonest first, with their timeliness.
 
-    Without --status, --category or --all: the work still to do on the as-of date (not done
-    by then, not cancelled), in every format.
+    Without --status, --category, --all or --deleted: the work still to do on the as-of date
+    (not done by then, not cancelled), in every format.
     """
     import itertools
 
@@ -158,7 +161,7 @@ def list_(
     as_of_day = as_of_date(as_of)
     fmt = format_of(format_, also=("xlsx",), output=output)
     categories = list(category or [])
-    if not (status or category or all_):  # the work still to do on the as-of date
+    if not (status or category or all_ or deleted):  # the work still to do on the as-of date
         categories = ["overdue", "due_soon", "on_track", "ongoing"]
     with database(write=False) as db:
         matcher = AgencyMatcher(load_agencies(db)) if agency or lead else None
@@ -170,6 +173,7 @@ def list_(
             statuses=list(status or []),
             categories=categories,
             search=search,
+            deleted=deleted,
         )
         rows = list_tasks(db, criteria)
         emit_rows(itertools.islice(rows, limit) if limit is not None else rows, TASK_COLUMNS,
@@ -184,20 +188,28 @@ def change_text(changes: dict) -> str:
     from clusterctl.render import display
     from clusterctl.words import change_value, field_name
 
+    def value(field: str, text):
+        if field == "deleted":  # the day it was deleted on; "-" while it is not
+            return day(text)
+        return change_value(field, text)
+
     return "; ".join(
-        f"{field_name(field)}: {display(change_value(field, old))} → "
-        f"{display(change_value(field, new))}"
+        f"{field_name(field)}: {display(value(field, old))} → {display(value(field, new))}"
         for field, (old, new) in changes.items()
     )
 
 
-def _history_lines(entry: dict) -> list[str]:
-    """One history entry as lines; a note of several lines continues, indented, below."""
+def _history_lines(entry: dict, undone: dict | None = None) -> list[str]:
+    """One history entry as lines; a note of several lines continues, indented, below. An
+    undo names the entry it undoes (``undone``), by its action and when it was recorded."""
     from clusterctl.render import display, local_day, local_time
     from clusterctl.words import action_name
 
     changes = change_text(entry["changes"])
     parts = [local_time(entry["at"]), display(entry["actor"]), action_name(entry["action"])]
+    if undone is not None:
+        parts[-1] += " " + _("(of the {action} of {at})").format(
+            action=action_name(undone["action"]), at=local_time(undone["at"]))
     if entry.get("effective") and entry["effective"] != local_day(entry["at"]):
         parts.append(_("with effect from {on}").format(on=day(entry["effective"])))
     if changes:
@@ -228,12 +240,19 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
               ("completed_on", _("Completed on")), ("timeliness", _("Timeliness")),
               ("latest_note", _("Latest note")), ("created_at", _("Created")),
               ("updated_at", _("Updated")), ("version", _("Version"))]
+    if record["deleted_on"]:  # why: the latest deletion's reason (absent in a past view)
+        reasons = [entry["note"] for entry in record["history"] if entry["action"] == "delete"]
+        record["deleted"] = day(record["deleted_on"]) + (f": {reasons[-1]}" if reasons else "")
+        fields.insert(fields.index(("status", _("Status"))), ("deleted", _("Deleted on")))
     fmt = format_of(format_)
     if fmt == "csv":  # for scripts: the category's code and the days, not a sentence
         fields[fields.index(("timeliness", _("Timeliness")))] = ("category", "category")
         fields.insert(fields.index(("category", "category")) + 1, ("days_overdue", ""))
+        if record["deleted_on"]:
+            fields[fields.index(("deleted", _("Deleted on")))] = ("deleted_on", "deleted_on")
     if fmt == "json":
         del record["timeliness"]
+        record.pop("deleted", None)
     elif fmt != "csv":
         from clusterctl.render import local_time
 
@@ -242,7 +261,9 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
         for name in ("due", "original_due", "completed_on"):
             record[name] = day(record[name])
         record["status"] = status_name(record["status"])
-    history = [line for entry in record["history"] for line in _history_lines(entry)]
+    by_id = {entry["id"]: entry for entry in record["history"]}
+    history = [line for entry in record["history"]
+               for line in _history_lines(entry, by_id.get(entry["undoes"]))]
     emit_record(record, fields, fmt, sections=[(_("History"), history)])
 
 
@@ -371,11 +392,16 @@ def edit(
         help=_("The correct due date, when it was entered wrong (not an extension)."))] = None,
     no_due: Annotated[bool, typer.Option(
         "--no-due", help=_("No due date: an ongoing duty (thường xuyên)."))] = False,
+    key: Annotated[str | None, typer.Option(
+        "--key", "-k", help=_("The correct key of the task within its directive."))] = None,
     note: NoteOpt = None,
-    on: OnOpt = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", metavar="DATE",
+        help=_("The day it took effect [default: today; for --due or --no-due, the day the "
+               "wrong due date was set, so that past reports are corrected too]."))] = None,
     expect_version: ExpectVersionOpt = None,
 ) -> None:
-    """Correct a task's title, agencies or due date; recorded as a correction."""
+    """Correct a task's title, agencies, due date or key; recorded as a correction."""
     from clusterctl.config import today
     from clusterctl.core.queries import resolve_task
     from clusterctl.core.tasks import edit_task
@@ -387,16 +413,74 @@ def edit(
     if no_due and due is not None:
         raise InputError(_("give either --due or --no-due, not both"))
     new_support = [] if no_support else support
-    if title is None and lead is None and new_support is None and due is None and not no_due:
+    if (title is None and lead is None and new_support is None and due is None and not no_due
+            and key is None):
         raise InputError(_("nothing to change: give --title, --lead, --support, --no-support, "
-                           "--due or --no-due"))
+                           "--due, --no-due or --key"))
     with database(write=True) as db:
         task_id = resolve_task(db, task)
         changes = edit_task(db, task_id, actor=actor(db), title=title, lead=lead,
                             support=new_support, due=parse_date(due) if due else None,
-                            no_due=no_due, note=note, today=today(),
+                            no_due=no_due, key=key, note=note, today=today(),
                             on=parse_date(on) if on else None, expect_version=expect_version)
     from clusterctl.words import field_name
 
     say(_("Task {id} changed: {fields}.").format(
         id=task_id, fields=", ".join(field_name(f) for f in changes)))
+
+
+ReasonOpt = Annotated[str, typer.Option("--reason", "-r", help=_(
+    "Why it is deleted: how it came to be entered by mistake."))]
+
+
+@app.command("delete")
+def delete(task: TaskArg, reason: ReasonOpt) -> None:
+    """Delete a task entered by mistake (a duplicate, one no directive gave); an admin's.
+
+    From today it is in no list, report or export, and nothing changes it; 'task show' still
+    shows it with its history, and 'task restore' brings it back as it was.
+    """
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.tasks import delete_task
+
+    with database(write=True, role="admin") as db:
+        task_id = resolve_task(db, task)
+        delete_task(db, task_id, reason=reason, actor=actor(db), today=today())
+    say(_("Deleted task {id}; 'clusterctl task restore {id}' brings it back.").format(
+        id=task_id))
+
+
+@app.command("restore")
+def restore(task: TaskArg, note: NoteOpt = None) -> None:
+    """Bring back a deleted task, as it was; an admin's."""
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.tasks import restore_task
+
+    with database(write=True, role="admin") as db:
+        task_id = resolve_task(db, task)
+        deleted_on = restore_task(db, task_id, actor=actor(db), today=today(), note=note)
+    say(_("Restored task {id} (deleted on {on}).").format(id=task_id, on=day(deleted_on)))
+
+
+@app.command("undo")
+def undo(task: TaskArg, note: NoteOpt = None) -> None:
+    """Undo the latest change of a task; again, the change before it, and so on.
+
+    The undo is recorded in the history as a change of its own, with effect from the day the
+    change it undoes took effect: reports of the past are corrected with it. The task's
+    creation is not undone: delete a task entered by mistake with 'clusterctl task delete'.
+    """
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.tasks import undo_task
+    from clusterctl.words import action_name
+
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        undone = undo_task(db, task_id, actor=actor(db), today=today(), note=note)
+    message = _("Undid the {action} of task {id}, with effect from {on}").format(
+        action=action_name(undone.action), id=task_id, on=day(undone.effective))
+    changes = change_text(undone.changes)
+    say(f"{message}: {changes}." if changes else f"{message}.")

@@ -279,14 +279,18 @@ def get_task(db: Database, task_id: int, as_of: date, soon_days: int,
         raise NotFoundError(_("no task with id {id}").format(id=task_id))
     until = "AND effective <= :as_of " if wanted.past else ""
     task["history"] = [
-        {"at": str(at), "effective": iso_date(effective), "actor": actor, "action": action,
-         "changes": json.loads(changes), "note": note, "source": source}
-        for at, effective, actor, action, changes, note, source in db.rows(
-            "SELECT at, effective, actor, action, changes, note, source FROM task_history "
-            f"WHERE task_id = :id {until}ORDER BY id", {"id": task_id, "as_of": as_of},
+        {"id": entry_id, "at": str(at), "effective": iso_date(effective), "actor": actor,
+         "action": action, "changes": json.loads(changes), "note": note, "source": source,
+         "undoes": undoes}
+        for entry_id, at, effective, actor, action, changes, note, source, undoes in db.rows(
+            "SELECT id, at, effective, actor, action, changes, note, source, undoes FROM "
+            f"task_history WHERE task_id = :id {until}ORDER BY id",
+            {"id": task_id, "as_of": as_of},
         )
     ]
-    notes = [entry["note"] for entry in task["history"] if entry["action"] == "note"]
+    undone = {entry["undoes"] for entry in task["history"]}  # a note undone is no note
+    notes = [entry["note"] for entry in task["history"]
+             if entry["action"] == "note" and entry["id"] not in undone]
     task["latest_note"] = notes[-1] if notes else None
     return task
 

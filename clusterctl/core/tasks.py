@@ -1,10 +1,12 @@
-"""Changing tasks: add one, start, complete, reopen, cancel, extend, correct, note.
+"""Changing tasks: add one, start, complete, reopen, cancel, extend, correct, note, delete
+one entered by mistake and restore it, undo the latest change.
 
 Each function checks its input and the rules (:mod:`clusterctl.core.checks`), works out the
 change inside one write transaction, and hands it to the one writer of tasks
 (:mod:`clusterctl.core.taskwriter`).
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -121,6 +123,10 @@ class Current:
     completed_on: date | None
     version: int
     issued: date  # the directive's issue date
+    directive_id: int
+    key: str
+    assigned_on: date
+    deleted_on: date | None  # entered by mistake: changed by nothing but a restore
 
     def change(self, entry: Entry, columns: dict | None = None,
                support: list[Agency] | None = None) -> Change:
@@ -128,16 +134,23 @@ class Current:
         return Change(self.id, self.version, [entry], columns or {}, support)
 
 
-def _current(db: Database, task_id: int, expect_version: int | None = None) -> Current:
+def _current(db: Database, task_id: int, expect_version: int | None = None, *,
+             deleted_ok: bool = False) -> Current:
+    """The task as it is now. A deleted task is refused unless ``deleted_ok`` (a restore,
+    an undo): it is in no list, and nobody should go on working on it unnoticed."""
     row = db.row(
         "SELECT t.id, t.title, t.lead_id, t.due, t.original_due, t.status, t.completed_on, "
-        "t.version, d.issued FROM task t JOIN directive d ON d.id = t.directive_id "
-        "WHERE t.id = :id", {"id": task_id},
+        "t.version, d.issued, t.directive_id, t.task_key, t.assigned_on, t.deleted_on "
+        "FROM task t JOIN directive d ON d.id = t.directive_id WHERE t.id = :id",
+        {"id": task_id},
     )
     if row is None:
         raise NotFoundError(_("no task with id {id}").format(id=task_id))
     current = Current(row[0], row[1], row[2], as_date(row[3]), as_date(row[4]), row[5],
-                      as_date(row[6]), row[7], as_date(row[8]))
+                      as_date(row[6]), row[7], as_date(row[8]), row[9], row[10],
+                      as_date(row[11]), as_date(row[12]))
+    if current.deleted_on is not None and not deleted_ok:
+        raise InputError(_deleted_refusal(current.id))
     if expect_version is not None and expect_version != current.version:
         raise ConflictError(
             _("task {id} is at version {found}, not {expected}: someone changed it since you "
@@ -145,6 +158,11 @@ def _current(db: Database, task_id: int, expect_version: int | None = None) -> C
                 id=current.id, found=current.version, expected=expect_version)
         )
     return current
+
+
+def _deleted_refusal(task_id: int) -> str:
+    return _("task {id} is deleted; restore it first with 'clusterctl task restore "
+             "{id}'").format(id=task_id)
 
 
 def change_status(
@@ -248,15 +266,19 @@ def extend_task(
 def edit_task(
     db: Database, task_id: int, *, actor: str, today: date, title: str | None = None,
     lead: str | None = None, support: list[str] | None = None, due: date | None = None,
-    no_due: bool = False, note: str | None = None, on: date | None = None,
-    expect_version: int | None = None,
+    no_due: bool = False, key: str | None = None, note: str | None = None,
+    on: date | None = None, expect_version: int | None = None,
 ) -> dict:
-    """Correct a task's title, agencies or due date; returns what changed.
+    """Correct a task's title, agencies, due date or key; returns what changed.
 
     A corrected due date is a correction of the record, not an extension: on a task never
-    extended, the original due date is corrected with it.
+    extended, the original due date is corrected with it; and, without ``on``, it takes
+    effect from the day the wrong due date was set (the task's assignment, or its latest
+    extension or correction), so that the reports of the past are corrected too. The other
+    corrections take effect on ``on``, default today.
     """
     title = check_title(title) if title is not None else None
+    key = check_key(key) if key is not None else None
     note = _optional_note(note)
     if on is not None:
         _check_on(on, today)
@@ -280,16 +302,215 @@ def edit_task(
             new_codes = [a.code for a in new_support]
             if new_codes != old_support:
                 changes["support"] = [old_support, new_codes]
+            if key is not None and key != current.key:
+                _check_free_key(db, current, key)
+                columns["task_key"] = key
+                changes["key"] = [current.key, key]
+            dated: dict = {}  # the due date's correction, when it takes effect on its own day
             if (due is not None or no_due) and due != current.due:
                 check_due(due, current.issued)
                 columns["due"] = due
-                changes["due"] = [iso_date(current.due), iso_date(due)]
+                dated["due"] = [iso_date(current.due), iso_date(due)]
                 if current.original_due == current.due:  # never extended: it was entered wrong
                     columns["original_due"] = due
-                    changes["original_due"] = [iso_date(current.original_due), iso_date(due)]
-            if not changes:
+                    dated["original_due"] = [iso_date(current.original_due), iso_date(due)]
+            if not changes and not dated:
                 raise InputError(_("nothing to change: task {id} is already so").format(id=task_id))
-            change = current.change(Entry("edit", changes, note, on or today), columns,
-                                    new_support if "support" in changes else None)
+            entries = []
+            if dated:
+                since = on or _set_since(db, current, set(dated))
+                if on is None and not changes:
+                    entries.append(Entry("edit", dated, note, since))
+                elif on is None:  # the other corrections take effect today, as ever
+                    entries.append(Entry("edit", dated, None, since))
+                else:
+                    changes = dated | changes
+            if changes:
+                entries.append(Entry("edit", changes, note, on or today))
+            change = Change(current.id, current.version, entries, columns,
+                            new_support if "support" in changes else None)
             TaskWriter(db, actor=actor, today=today).change([change])
-    return changes
+    return dated | changes
+
+
+def _set_since(db: Database, current: Current, fields: set[str]) -> date:
+    """The day from which ``fields`` of a task hold their present values: the effect date
+    of the latest change of one of them, or the day the task was assigned. A change undone
+    and its undo cancel out (as the writer counts them)."""
+    rows = db.rows("SELECT id, effective, action, changes, undoes FROM task_history "
+                   "WHERE task_id = :id ORDER BY id", {"id": current.id})
+    undone = {row[4] for row in rows if row[4] is not None}
+    since = current.assigned_on
+    for entry_id, effective, action, changes, undoes in rows:
+        if (action != "created" and undoes is None and entry_id not in undone
+                and fields & set(json.loads(changes))):
+            since = max(since, as_date(effective))
+    return since
+
+
+def _check_free_key(db: Database, current: Current, key: str) -> None:
+    """Refuse a key another task of the directive has (a deleted one too: it may come
+    back)."""
+    taken = db.scalar("SELECT id FROM task WHERE directive_id = :d AND task_key = :k "
+                      "AND id <> :id", {"d": current.directive_id, "k": key, "id": current.id})
+    if taken is not None:
+        number = db.scalar("SELECT number FROM directive WHERE id = :d",
+                           {"d": current.directive_id})
+        raise InputError(_("directive {number} already has a task {key!r} (task {id}); "
+                           "choose another key").format(number=number, key=key, id=taken))
+
+
+def delete_task(db: Database, task_id: int, *, reason: str, actor: str, today: date) -> date:
+    """Delete a task entered by mistake (a duplicate, one the directive never gave): from
+    today it is in no list or report, and nothing changes it but a restore. It keeps its
+    history, and ``task show`` still shows it. Returns the day it is deleted on."""
+    reason = check_note(reason, _("reason"))
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            current = _current(db, task_id, deleted_ok=True)
+            if current.deleted_on is not None:
+                raise InputError(_("task {id} is already deleted (on {on})").format(
+                    id=task_id, on=day(current.deleted_on)))
+            entry = Entry("delete", {"deleted": [None, today.isoformat()]}, reason, today)
+            TaskWriter(db, actor=actor, today=today).change(
+                [current.change(entry, {"deleted_on": today})])
+    return today
+
+
+def restore_task(db: Database, task_id: int, *, actor: str, today: date,
+                 note: str | None = None) -> date:
+    """Bring back a task deleted by mistake, as it was; returns the day it was deleted on."""
+    note = _optional_note(note)
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            current = _current(db, task_id, deleted_ok=True)
+            if current.deleted_on is None:
+                raise InputError(_("task {id} is not deleted").format(id=task_id))
+            deleted_on = current.deleted_on
+            entry = Entry("restore", {"deleted": [deleted_on.isoformat(), None]}, note, today)
+            TaskWriter(db, actor=actor, today=today).change(
+                [current.change(entry, {"deleted_on": None})])
+    return deleted_on
+
+
+@dataclass
+class Undone:
+    """What an undo undid: the entry's action and effect date, and the changes made."""
+
+    action: str
+    effective: date
+    changes: dict
+
+
+# The task column each other field of a history entry sets back (title, lead, support and
+# key are set apart).
+_UNDO_COLUMNS = {"due": "due", "original_due": "original_due", "completed_on": "completed_on",
+                 "status": "status", "deleted": "deleted_on"}
+
+
+def undo_task(db: Database, task_id: int, *, actor: str, today: date,
+              note: str | None = None) -> Undone:
+    """Undo the latest change of a task that is not itself an undo and not undone yet, so
+    that undoing again walks back through its history. The undo is a history entry of its
+    own: it sets every field the change set back to what it was, with effect from the day
+    the change took effect, and names the entry it undoes. History is never rewritten."""
+    note = _optional_note(note)
+    for attempt in db.transactions():  # again if the server asks
+        with attempt:
+            rows = db.rows("SELECT id, effective, action, changes, undoes FROM task_history "
+                           "WHERE task_id = :id ORDER BY id", {"id": task_id})
+            undone = {row[4] for row in rows if row[4] is not None}
+            target = next((row for row in reversed(rows) if row[4] is None
+                           and row[0] not in undone and row[2] != "undo"), None)
+            if target is None or target[2] == "created":
+                _current(db, task_id, deleted_ok=True)  # no such task: say so
+                raise InputError(_(
+                    "task {id} has no change left to undo; a task entered by mistake is "
+                    "deleted with 'clusterctl task delete {id} --reason TEXT'").format(id=task_id))
+            entry_id, effective, action = target[0], as_date(target[1]), target[2]
+            inverse = undo_entry(db, TaskWriter(db, actor=actor, today=today), task_id,
+                                 entry_id, effective, action, json.loads(target[3]), note)
+    return Undone(action, effective, inverse)
+
+
+def undo_entry(db: Database, writer: TaskWriter, task_id: int, entry_id: int,
+               effective: date, action: str, changes: dict, note: str | None) -> dict:
+    """Undo one entry of a task's history (``changes``, made by ``action`` with effect from
+    ``effective``) inside the caller's transaction, with its writer: an "undo" entry that
+    sets every field back, with effect from the same day. Returns the undo's changes.
+
+    Refused: a task's assignment moved with its directive's issue date (corrected there);
+    any change but a deletion of a deleted task; a field that no longer holds what the
+    change left (a later change not undone first)."""
+    current = _current(db, task_id, deleted_ok=True)
+    _check_undoable(db, current, action, changes)
+    columns, support = _undo_columns(db, current, action, changes)
+    inverse = {name: [new, old] for name, (old, new) in changes.items()}
+    if "deleted" in changes:  # deleting and restoring are an admin's
+        db.needed_role = "admin"
+    writer.change([current.change(Entry("undo", inverse, note, effective, undoes=entry_id),
+                                  columns, support)])
+    return inverse
+
+
+def _check_undoable(db: Database, current: Current, action: str, changes: dict) -> None:
+    task_id = current.id
+    if "assigned_on" in changes:
+        number = db.scalar("SELECT number FROM directive WHERE id = :d",
+                           {"d": current.directive_id})
+        raise InputError(_(
+            "task {id}: its assignment moved with the corrected issue date of directive "
+            "{number}; that cannot be undone: correct the issue date instead with 'clusterctl "
+            "directive edit {number} --issued DATE'").format(id=task_id, number=number))
+    if current.deleted_on is not None and "deleted" not in changes:
+        raise InputError(_deleted_refusal(task_id))
+    now = {"title": current.title, "due": iso_date(current.due),
+           "original_due": iso_date(current.original_due), "status": current.status,
+           "completed_on": iso_date(current.completed_on), "key": current.key,
+           "deleted": iso_date(current.deleted_on)}
+    for name, (_old, new) in changes.items():
+        if name in now and now[name] != new:
+            raise InputError(_changed_since(task_id, name, action))
+
+
+def _changed_since(task_id: int, name: str, action: str) -> str:
+    from clusterctl.words import action_name, field_name
+
+    return _("task {id}: its {field} is no longer what the {action} left it; undo cannot put "
+             "it back: change it with 'clusterctl task edit {id}'").format(
+        id=task_id, field=field_name(name), action=action_name(action))
+
+
+def _undo_columns(db: Database, current: Current, action: str, changes: dict
+                  ) -> tuple[dict, list[Agency] | None]:
+    """The task columns (and supporters) that set back what ``changes`` changed; refused
+    if the lead or the supporters are no longer those it left."""
+    columns: dict = {}
+    support = None
+    every = load_agencies(db) if {"lead", "support"} & set(changes) else []
+    agencies = {agency.code: agency for agency in every}
+
+    def agency(code: str) -> Agency:
+        """The agency a history entry names by its code then (looked up, if renamed)."""
+        return agencies.get(code) or AgencyMatcher(every).find(code)
+
+    for name, (old, new) in changes.items():
+        if name == "title":
+            columns.update(title=old, title_key=fold(old))
+        elif name == "lead":
+            if agency(new).id != current.lead_id:
+                raise InputError(_changed_since(current.id, name, action))
+            columns["lead_id"] = agency(old).id
+        elif name == "support":
+            now = [agency_id for (agency_id,) in db.rows(
+                "SELECT agency_id FROM task_support WHERE task_id = :id ORDER BY position",
+                {"id": current.id})]
+            if [agency(code).id for code in new or []] != now:
+                raise InputError(_changed_since(current.id, name, action))
+            support = [agency(code) for code in old or []]
+        elif name == "key":
+            _check_free_key(db, current, old)
+            columns["task_key"] = old
+        elif name in _UNDO_COLUMNS:
+            columns[_UNDO_COLUMNS[name]] = old if name == "status" else as_date(old)
+    return columns, support
