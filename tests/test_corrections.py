@@ -286,9 +286,6 @@ def test_undos_walk_back_across_changes_of_a_field_on_different_days(seeded):
     assert _show(seeded, task_id, "--as-of", "15/6/2024")["due"] == "2024-06-29"
 
 
-@pytest.mark.xfail(strict=True, reason="store/timeline.py rebuilds the past states from "
-                   "every history entry, a change undone and its undo included: a change "
-                   "dated before such a pair is then rebuilt wrong")
 def test_db_check_agrees_after_undos_across_days(seeded):
     task_id = str(add_task(seeded, "Việc", "-l", "SCT", "--due", "30/6/2024"))
     seeded("task", "extend", task_id, "--to", "31/7/2024", "--reason", "1", "--on", "1/6/2024")

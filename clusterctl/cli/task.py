@@ -429,6 +429,41 @@ def edit(
         id=task_id, fields=", ".join(field_name(f) for f in changes)))
 
 
+@app.command("reassign")
+def reassign(
+    from_: Annotated[str, typer.Option(
+        "--from", metavar="AGENCY", autocompletion=complete.agencies,
+        help=_("The agency whose tasks move."))],
+    to: Annotated[str, typer.Option(
+        "--to", metavar="AGENCY", autocompletion=complete.agencies,
+        help=_("The agency that takes them on."))],
+    reason: Annotated[str, typer.Option(
+        "--reason", "-r", help=_("Why, e.g. the decision that moves them."))],
+    directive: Annotated[list[str] | None, typer.Option(
+        "--directive", "-d", metavar="NUMBER", autocompletion=complete.directives,
+        help=_("Only this directive's tasks; repeatable."))] = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", metavar="DATE", help=_("The day it took effect [default: today]."))] = None,
+) -> None:
+    """Move every task still to do from one agency to another, as lead or supporter.
+
+    For bulk moves without a formal reorganisation (for one, see 'clusterctl agency merge');
+    done and cancelled tasks keep the agency that did them. Each task moved gets a history
+    entry with the reason.
+    """
+    from clusterctl.config import today
+    from clusterctl.core.succession import reassign_tasks
+    from clusterctl.dates import parse_date
+    from clusterctl.i18n import ngettext
+
+    with database(write=True) as db:
+        moved = reassign_tasks(db, from_=from_, to=to, directives=directive or [],
+                               reason=reason, actor=actor(db), today=today(),
+                               on=parse_date(on) if on else None)
+    say(ngettext("Moved {n} task still to do to {to}.", "Moved {n} tasks still to do to {to}.",
+                 moved.tasks).format(n=moved.tasks, to=", ".join(moved.by_successor)))
+
+
 ReasonOpt = Annotated[str, typer.Option("--reason", "-r", help=_(
     "Why it is deleted: how it came to be entered by mistake."))]
 

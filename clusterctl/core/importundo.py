@@ -88,7 +88,7 @@ def _undo(db: Database, *, actor: str, today: date) -> UndoneImport:
         undo_entry(db, writer, task_id, entry_id, as_date(row[0]), row[1], changes, note)
         reverted += 1
     _revert_directives(db, writer, undo, now)
-    _remove_tasks(db, created)
+    writer.remove(created)
     for directive_id in undo["directives_added"]:  # their tasks are gone
         db.execute("DELETE FROM record_history WHERE kind = 'directive' AND record_id = :d",
                    {"d": directive_id})
@@ -121,16 +121,6 @@ def _refuse_if(db: Database, task_ids: list[int], message: str, *, source) -> No
     raise ConflictError(message.format(source=source or "-", refs=", ".join(refs), more=more))
 
 
-def _remove_tasks(db: Database, task_ids: list[int]) -> None:
-    """The tasks the import created, with every row of theirs: untouched since, they had no
-    life of their own."""
-    for marks, chunk in chunks(task_ids):
-        for table in ("task_support_state", "task_state", "task_support", "import_base",
-                      "task_history"):
-            db.execute(f"DELETE FROM {table} WHERE task_id IN ({marks})", chunk)
-        db.execute(f"DELETE FROM task WHERE id IN ({marks})", chunk)
-
-
 def _revert_directives(db: Database, writer: TaskWriter, undo: dict, now: str) -> None:
     """The directives it corrected get their fields back, and their tasks their assignment
     day."""
@@ -151,6 +141,8 @@ def _revert_directives(db: Database, writer: TaskWriter, undo: dict, now: str) -
 def _revert_agencies(db: Database, undo: dict, now: str, actor: str, today: date,
                      note: str) -> None:
     """Reorganisations undone, corrected agencies as they were, added ones removed."""
+    for agency_id in undo["agencies_added"]:  # dissolved by the import, if it was
+        db.execute("DELETE FROM agency_successor WHERE agency_id = :a", {"a": agency_id})
     for agency_id, (name, code, aliases) in undo["reorganised"].items():
         agency_id = int(agency_id)
         db.execute("DELETE FROM agency_successor WHERE agency_id = :a", {"a": agency_id})

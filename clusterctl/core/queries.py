@@ -200,9 +200,19 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
     """
     where, params = task_filter.where()
     support = _support_of(db, where, params, task_filter)
+    # Of the past, agencies by the codes they had then (a rename since changed them).
+    then = {}
+    if task_filter.past:
+        from clusterctl.core.agencies import renamed_codes
+
+        then = renamed_codes(db, task_filter.state_on or task_filter.as_of)
     for row in db.stream(f"{_task_select(task_filter)} WHERE {where} "
                          f"{_ORDER_BY[Order(order)]}", params):
-        yield _task_dict(row, support.get(row[0], []), task_filter.as_of)
+        task = _task_dict(row, support.get(row[0], []), task_filter.as_of)
+        if then:
+            task["lead"] = then.get(task["lead"], task["lead"])
+            task["support"] = [then.get(code, code) for code in task["support"]]
+        yield task
 
 
 def first_per_lead(

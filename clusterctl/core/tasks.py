@@ -95,6 +95,8 @@ def add_task(
             lead_agency, supporters = resolve_agencies(
                 AgencyMatcher(load_agencies(db)), lead, support
             )
+            for agency in (lead_agency, *supporters):  # new work for agencies that exist
+                agency.check_active(on or found.issued)
             if key is None:
                 key = next_key(db, found.id)
             elif db.scalar(
@@ -291,6 +293,9 @@ def edit_task(
             if support is None:  # keep the supporters, less one that now leads
                 support = [code for code in old_support if code != new_lead.code]
             new_lead, new_support = resolve_agencies(matcher, new_lead.code, support)
+            for agency in (new_lead, *new_support):  # newly named: an agency that exists
+                if agency.code != old_lead and agency.code not in old_support:
+                    agency.check_active(on or today)
             columns: dict = {}
             changes: dict = {}
             if title is not None and title != current.title:

@@ -29,6 +29,7 @@ from clusterctl.store.timeline import (
     INSERT_SUPPORT_STATE,
     entries_of,
     restate,
+    without_undone,
 )
 from clusterctl.text import fold
 from clusterctl.words import day, field_name
@@ -256,6 +257,15 @@ class TaskWriter:
         if ids:
             restate(self.db, sorted(ids))
 
+    def remove(self, task_ids: list[int]) -> None:
+        """Remove tasks with every row of theirs, history included: only for the tasks an
+        import made that it undoes, untouched since, which had no life of their own."""
+        for marks, chunk in chunks(task_ids):
+            for table in ("task_support_state", "task_state", "task_support", "import_base",
+                          "task_history"):
+                self.db.execute(f"DELETE FROM {table} WHERE task_id IN ({marks})", chunk)
+            self.db.execute(f"DELETE FROM task WHERE id IN ({marks})", chunk)
+
     # -- the task as it was on each day ---------------------------------------------------
     def _check_order(self, changes: list[Change]) -> None:
         """Refuse (or, for an import, move later) a change dated before the task took effect,
@@ -268,28 +278,22 @@ class TaskWriter:
         rows: dict[int, list[tuple]] = {}
         assigned: dict[int, date] = {}
         for marks, params in chunks(sorted({c.task_id for c in dated})):
-            undone: set[int] = set()
-            for task_id, entry_id, effective, action, changed, undoes in self.db.rows(
+            for task_id, *row in self.db.rows(
                 f"SELECT task_id, id, effective, action, changes, undoes FROM task_history "
                 f"WHERE task_id IN ({marks}) ORDER BY id", params,
             ):
-                if undoes is not None:  # a change and its undo cancel out
-                    undone.add(undoes)
-                    continue
-                rows.setdefault(task_id, []).append((entry_id, effective, action, changed))
-            for task_id, task_rows in rows.items():
-                rows[task_id] = [row for row in task_rows if row[0] not in undone]
+                rows.setdefault(task_id, []).append(tuple(row))
             for task_id, assigned_on in self.db.rows(
                     f"SELECT id, assigned_on FROM task WHERE id IN ({marks})", params):
                 assigned[task_id] = as_date(assigned_on)
         # Each earlier change as the history has it now (a corrected completion moved to its
         # new date): its effect date and the fields it set.
         later: dict[int, list[tuple]] = {}
-        for task_id, task_rows in rows.items():
+        for task_id, task_rows in rows.items():  # a change and its undo cancel out
             later[task_id] = [
                 (effective or assigned[task_id],
                  set(changed) | ({EXTENSION} if action == "extend" else set()))
-                for effective, _order, action, changed in entries_of(task_rows)]
+                for effective, _order, action, changed in entries_of(without_undone(task_rows))]
         for change in dated:
             history = later.get(change.task_id, [])
             assigned_on = assigned.get(change.task_id)

@@ -329,7 +329,7 @@ def _v3(db: Database) -> None:
                        effective)
         db.execute("ALTER TABLE task_history ALTER COLUMN effective SET NOT NULL")
     db.script([*_NEW_TABLES_V3[db.dialect], *_INDEXES_V3])
-    write_states(db)
+    write_states(db, undoes=False)
     db.executemany("INSERT INTO import_base (task_id, said, source) VALUES (:t, :said, "
                    ":source)", _import_bases(db))
 

@@ -62,7 +62,7 @@ def entries_of(rows: list[tuple]) -> list[tuple]:
     return _redates(entries)
 
 
-def _history(db: Database, task_ids: list[int] | None = None
+def _history(db: Database, task_ids: list[int] | None = None, *, undoes: bool = True
              ) -> Iterator[tuple[int, list[tuple]]]:
     """Each task's history entries (see :func:`entries_of`), oldest first."""
     where, params = "", {}
@@ -70,18 +70,27 @@ def _history(db: Database, task_ids: list[int] | None = None
         where = f"WHERE task_id IN ({', '.join(f':t{i}' for i in range(len(task_ids)))}) "
         params = {f"t{i}": task_id for i, task_id in enumerate(task_ids)}
     task_id, rows = None, []
-    for row in db.stream("SELECT task_id, id, effective, action, changes FROM task_history "
-                         f"{where}ORDER BY task_id, id", params):
+    # An upgrade to schema 3 writes the states before task_history has its undoes.
+    undone = "undoes" if undoes else "NULL"
+    for row in db.stream(f"SELECT task_id, id, effective, action, changes, {undone} FROM "
+                         f"task_history {where}ORDER BY task_id, id", params):
         if row[0] != task_id:
             if rows:
-                yield task_id, entries_of(rows)
+                yield task_id, entries_of(without_undone(rows))
             task_id, rows = row[0], []
         rows.append(row[1:])
     if rows:
-        yield task_id, entries_of(rows)
+        yield task_id, entries_of(without_undone(rows))
 
 
-def rebuild(db: Database, task_ids: list[int] | None = None
+def without_undone(rows: list[tuple]) -> list[tuple]:
+    """One task's rows ``(id, effective, action, changes, undoes)`` less each undone change
+    and its undo, which cancel out, as ``(id, effective, action, changes)``."""
+    undone = {row[4] for row in rows if row[4] is not None}
+    return [row[:4] for row in rows if row[4] is None and row[0] not in undone]
+
+
+def rebuild(db: Database, task_ids: list[int] | None = None, *, undoes: bool = True
             ) -> tuple[list[dict], list[dict]]:
     """The rows ``task_state`` and ``task_support_state`` should hold (for these tasks)."""
     where, params = "", {}
@@ -101,7 +110,7 @@ def rebuild(db: Database, task_ids: list[int] | None = None
             params):
         support_now.setdefault(task_id, []).append(agency_id)
     states, supports = [], []
-    for task_id, entries in _history(db, task_ids):
+    for task_id, entries in _history(db, task_ids, undoes=undoes):
         task = now.pop(task_id, None)
         if task is None:
             continue
@@ -180,9 +189,9 @@ INSERT_SUPPORT_STATE = (
 )
 
 
-def write_states(db: Database) -> None:
-    """Fill the state tables, empty, from the history."""
-    states, supports = rebuild(db)
+def write_states(db: Database, *, undoes: bool = True) -> None:
+    """Fill the state tables, empty, from the history (``undoes``: whether it has them)."""
+    states, supports = rebuild(db, undoes=undoes)
     db.executemany(INSERT_STATE, states)
     db.executemany(INSERT_SUPPORT_STATE, supports)
 
