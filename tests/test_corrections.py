@@ -1,7 +1,6 @@
 """Correcting the register: a task deleted as entered by mistake (and restored), the latest
 change of a task undone, a task's key and a due date corrected, a directive corrected."""
 
-import pytest
 
 from tests.conftest import add_task, db_digest
 
