@@ -78,7 +78,8 @@ def show(
     format_: FormatOpt = None,
 ) -> None:
     """Show an agency and how many tasks it leads and supports."""
-    from clusterctl.core.agencies import agency_task_counts, find_agency, record_history
+    from clusterctl.core.agencies import agency_task_counts, find_agency
+    from clusterctl.core.records import record_history
     from clusterctl.render import emit_record
     from clusterctl.words import day
 

@@ -104,14 +104,15 @@ def show(
 ) -> None:
     """Show a directive and its tasks."""
     from clusterctl.cli.task import TASK_COLUMNS, TASK_FIELDS, task_filter
-    from clusterctl.core.directives import directive_history, find_directive
+    from clusterctl.core.directives import find_directive
     from clusterctl.core.queries import list_tasks
+    from clusterctl.core.records import record_history
     from clusterctl.render import emit_record, emit_rows
 
     fmt = format_of(format_)
     with database(write=False) as db:
         found = find_directive(db, number)
-        history = directive_history(db, found.id)
+        history = record_history(db, "directive", found.id)
         tasks = list_tasks(db, task_filter(as_of_date(as_of), directive_ids=[found.id]))
         if fmt == "json":
             emit_record(found.as_dict() | {"history": history, "tasks": list(tasks)}, [], fmt)

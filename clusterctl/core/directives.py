@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from clusterctl.core.checks import check_number, check_text
+from clusterctl.core.records import record_change
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, as_date, chunks, utc_now
@@ -161,12 +162,8 @@ def edit_directive(
 
                 TaskWriter(db, actor=actor, today=today).move_assignments(
                     [(found.id, found.issued, edited.issued)])
-            db.execute(
-                "INSERT INTO record_history (kind, record_id, at, effective, actor, action, "
-                "changes, note, source) VALUES ('directive', :id, :at, :effective, :actor, "
-                "'edit', :changes, NULL, NULL)",
-                {"id": found.id, "at": now, "effective": today, "actor": actor,
-                 "changes": json.dumps(changes, ensure_ascii=False)})
+            record_change(db, kind="directive", record_id=found.id, actor=actor,
+                          action="edit", changes=changes, effective=today, now=now)
     return edited, changes
 
 
@@ -194,12 +191,3 @@ def _check_issue_date(db: Database, directive: Directive, issued: date) -> None:
             "directive {number} cannot be issued on {issued}: that is after {date}, a date "
             "of its task {key!r}; correct that task first, or give an earlier issue "
             "date").format(number=directive.number, issued=day(issued), date=day(on), key=key))
-
-
-def directive_history(db: Database, directive_id: int) -> list[dict]:
-    """The corrections of a directive, oldest first."""
-    return [{"at": str(at), "effective": str(as_date(effective)), "actor": actor,
-             "action": action, "changes": json.loads(changes), "note": note}
-            for at, effective, actor, action, changes, note in db.rows(
-                "SELECT at, effective, actor, action, changes, note FROM record_history "
-                "WHERE kind = 'directive' AND record_id = :id ORDER BY id", {"id": directive_id})]

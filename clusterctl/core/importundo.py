@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from clusterctl.core.agencies import record_change, update_agency
+from clusterctl.core.agencies import update_agency
+from clusterctl.core.records import record_change
 from clusterctl.core.taskwriter import TaskWriter
 from clusterctl.errors import ConflictError, InputError
 from clusterctl.i18n import _
