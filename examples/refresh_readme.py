@@ -2,8 +2,8 @@
 """Run every ``$ clusterctl ...`` sample of README.md, in order, and write what it printed.
 
 The samples run in one fresh database, in an 80-column pseudo-terminal (what a person at a
-default xterm or PuTTY sees: tables, messages on stderr included), from the repository's root
-so that ``examples/...`` paths work:
+default xterm or PuTTY sees: tables, messages on stderr included), in a fresh folder where
+``examples/`` is the repository's (a sample's ``--db FILE`` lands there):
 
     python examples/refresh_readme.py        # rewrites README.md in place
     CLUSTERCTL_LANG=vi python examples/refresh_readme.py README.vi.md   # the Vietnamese one
@@ -26,11 +26,11 @@ README = ROOT / "README.md"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def run(command: str, env: dict, cols: int = 80) -> str:
+def run(command: str, env: dict, cols: int = 80, cwd: Path = ROOT) -> str:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 500, cols, 0, 0))
     process = subprocess.Popen(["bash", "-c", command], stdin=slave, stdout=slave,
-                               stderr=slave, env=env, cwd=ROOT, close_fds=True)
+                               stderr=slave, env=env, cwd=cwd, close_fds=True)
     os.close(slave)
     out = b""
     while True:
@@ -55,6 +55,7 @@ def main() -> None:
     text = readme.read_text(encoding="utf-8")
     lines = text.split("\n")
     folder = tempfile.mkdtemp()
+    (Path(folder) / "examples").symlink_to(ROOT / "examples")
     env = dict(os.environ, CLUSTERCTL_DB=os.path.join(folder, "tour.db"),
                CLUSTERCTL_USER="lan", TERM="xterm", NO_COLOR="1", CLUSTERCTL_PAGER="cat")
     env.pop("COLUMNS", None)
@@ -72,7 +73,7 @@ def main() -> None:
             result.append(lines[index])
             command = command[:-1] + " " + lines[index].strip()
             index += 1
-        output = run(command, env).rstrip("\n")
+        output = run(command, env, cwd=Path(folder)).rstrip("\n")
         if output:
             result.extend(output.split("\n"))
         while index < len(lines) and not lines[index].startswith(("$ ", "```")):

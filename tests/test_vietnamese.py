@@ -115,8 +115,11 @@ def test_the_language_is_chosen_as_documented(environ, expected):
 # -- what a Vietnamese office sees ----------------------------------------------------------
 
 
-def test_the_readme_tour_in_vietnamese_has_no_english(province, tmp_path):
-    """Every ``$ clusterctl`` sample of the README, in order, on a new database."""
+def test_the_readme_tour_in_vietnamese_has_no_english(province, tmp_path, monkeypatch):
+    """Every ``$ clusterctl`` sample of the README, in order, on a new database, in a folder
+    of its own (a sample's ``--db FILE`` lands there) where ``examples/`` is the project's."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)
     lines = (ROOT / "README.md").read_text(encoding="utf-8").split("\n")
     commands, index = [], 0
     while index < len(lines):

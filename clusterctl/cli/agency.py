@@ -114,10 +114,13 @@ def history_line(entry: dict) -> str:
 
 
 def _moved(moved, verb: str) -> None:
+    if not moved.tasks:
+        say(_("{verb}: no task still to do to move.").format(verb=verb))
+        return
     parts = ", ".join(f"{code} {n}" for code, n in moved.by_successor.items())
     say(ngettext("{verb}: {n} task still to do moved ({parts}).",
                  "{verb}: {n} tasks still to do moved ({parts}).", moved.tasks).format(
-        verb=verb, n=moved.tasks, parts=parts or "-"))
+        verb=verb, n=moved.tasks, parts=parts))
 
 
 @app.command("merge")

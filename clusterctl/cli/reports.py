@@ -250,6 +250,11 @@ def status(
         fields += ["support_total", "support_overdue"]
     emit_rows(rows, _status_columns(fmt, include_support), fmt, csv_fields=fields,
               title=title, output=output, sheet=_("Status by agency"))
+    merged = [f"{row['agency']} ← {', '.join(row['merged'])}" for row in report["agencies"]
+              if rollup and row["merged"]]
+    if merged and fmt in ("table", "plain", "markdown") and output is None:
+        sys.stdout.write("\n" + _("Counted with their successor: {merged}").format(
+            merged="; ".join(merged)) + "\n")
 
 
 PERIOD_COUNTS = [("carried_over", _("Carried over")), ("assigned", _("Assigned")),
