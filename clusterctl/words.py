@@ -93,14 +93,17 @@ FIELD_NAMES = {
     "original_due": _("original due"), "status": _("status"),
     "completed_on": _("completed on"), "name": _("name"), "aliases": _("aliases"),
     "issued": _("issued"), "issuer": _("issuer"), "assigned_on": _("assigned on"),
-    "key": _("key"), "deleted": _("deleted"), "number": _("number"),
+    "key": _("key"), "deleted": _("deleted"), "number": _("number"), "code": _("code"),
+    "dissolved_on": _("dissolved on"), "successors": _("successors"), "merged": _("merged"),
 }
 ACTION_NAMES = {
     "created": _("created"), "note": _("note"), "start": _("start"), "done": _("done"),
     "reopen": _("reopen"), "cancel": _("cancel"), "extend": _("extend"), "edit": _("edit"),
     "import": _("import"), "delete": _("delete"), "restore": _("restore"), "undo": _("undo"),
+    "merge": _("merge"), "split": _("split"), "rename": _("rename"), "reassign": _("reassign"),
+    "dissolve": _("dissolve"),
 }
-DATE_FIELDS = ("due", "original_due", "completed_on", "issued", "assigned_on")
+DATE_FIELDS = ("due", "original_due", "completed_on", "issued", "assigned_on", "dissolved_on")
 
 
 def field_name(field: str) -> str:
