@@ -33,12 +33,18 @@ class Agency:
             return
         from clusterctl.words import day
 
+        if len(self.successors) == 1:
+            raise InputError(_(
+                "{code} ({name}) ceased to exist on {dissolved}; its tasks passed to {to}: "
+                "name {to} instead").format(code=self.code, name=self.name,
+                                            dissolved=day(self.dissolved_on),
+                                            to=self.successors[0]))
         if self.successors:
             raise InputError(_(
                 "{code} ({name}) ceased to exist on {dissolved}; its tasks passed to {to}: "
-                "name {first} instead").format(
+                "name one of them instead").format(
                 code=self.code, name=self.name, dissolved=day(self.dissolved_on),
-                to=", ".join(self.successors), first=" or ".join(self.successors)))
+                to=", ".join(self.successors)))
         raise InputError(_("{code} ({name}) ceased to exist on {dissolved}; name an agency "
                            "that exists").format(code=self.code, name=self.name,
                                                  dissolved=day(self.dissolved_on)))
