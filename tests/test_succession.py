@@ -256,3 +256,133 @@ def test_reorganising_and_undoing_an_import_are_an_admins(cli):
            "--reason", "Phân công lại")
     assert seeded.json("task", "show", task)["lead"] == "SXD"
     seeded("db", "check")
+
+
+# -- the law's rule kept whatever happens later (found in review) -------------------------
+
+def _merged(seeded) -> None:
+    seeded("agency", "merge", "SKHDT", "--into", "STC", "--on", "1/3/2025", "--basis", BASIS)
+
+
+def test_a_task_to_do_again_passes_to_the_successor(seeded):
+    reopened = add_task(seeded, "Mở lại", "-l", "SKHDT", "--due", "30/6/2024")
+    seeded("task", "done", str(reopened), "--on", "10/1/2025")
+    undone = add_task(seeded, "Hoàn tác", "-l", "SKHDT", "--due", "30/6/2024")
+    seeded("task", "done", str(undone), "--on", "10/1/2025")
+    deleted = add_task(seeded, "Xóa", "-l", "SKHDT")
+    seeded("task", "delete", str(deleted), "--reason", "x")
+    _merged(seeded)
+    seeded("task", "reopen", str(reopened))
+    task = seeded.json("task", "show", str(reopened))
+    assert task["lead"] == "STC" and task["history"][-1]["action"] == "merge"
+    seeded("task", "undo", str(undone))  # open again from 10/1/2025: STC's from 1/3/2025
+    assert seeded.json("task", "show", str(undone))["lead"] == "STC"
+    assert seeded.json("task", "show", str(undone), "--as-of", "1/2/2025")["lead"] == "SKHDT"
+    # A task typed in late for an old directive: SKHDT's until the merger, STC's from it.
+    late = add_task(seeded, "Nhập muộn", "-l", "SKHDT")
+    assert seeded.json("task", "show", str(late))["lead"] == "STC"
+    assert seeded.json("task", "show", str(late), "--as-of", "1/2/2025")["lead"] == "SKHDT"
+    # A move by the law is not undone.
+    assert "law" in seeded.fails("task", "undo", str(late))
+    # Given, from before the merger, to the merged agency: STC's from the merger.
+    given = add_task(seeded, "Giao lại", "-l", "SCT")
+    seeded("task", "reassign", "--from", "SCT", "--to", "SKHDT", "--on", "1/1/2025",
+           "--reason", "Phân công")
+    assert seeded.json("task", "show", str(given))["lead"] == "STC"
+    # Deleted before the merger, restored after it: carried on as well.
+    restored = seeded.json("task", "list", "--deleted")[0]["id"]
+    seeded("task", "restore", str(restored))
+    assert seeded.json("task", "show", str(restored))["lead"] == "STC"
+    assert {t["lead"] for t in seeded.json("task", "list", "--all")} == {"STC"}
+    seeded("db", "check")
+
+
+def test_a_task_done_before_the_merger_keeps_its_agency_even_recorded_after(seeded):
+    task = add_task(seeded, "Việc", "-l", "SKHDT", "--due", "30/6/2025")
+    _merged(seeded)
+    assert seeded.json("task", "show", str(task))["lead"] == "STC"
+    seeded("task", "done", str(task), "--on", "1/2/2025")
+    found = seeded.json("task", "show", str(task))
+    assert found["lead"] == "SKHDT" and found["status"] == "done"
+    assert [e["action"] for e in found["history"]][-3:] == ["merge", "undo", "done"]
+    assert leads(seeded) == {"SKHDT": 1}
+    seeded("db", "check")
+
+
+def test_a_split_agency_s_task_to_do_again_must_be_placed_by_hand(seeded, tmp_path):
+    task = add_task(seeded, "Việc", "-l", "SKHDT", "--due", "30/6/2024")
+    seeded("task", "done", str(task), "--on", "10/1/2025")
+    placement = tmp_path / "p.toml"
+    placement.write_text("[assign]\n", encoding="utf-8")
+    seeded("agency", "split", "SKHDT", "--into", "STC", "--into", "SXD", "--on", "1/3/2025",
+           "--basis", BASIS, "--assign", str(placement))
+    error = seeded.fails("task", "reopen", str(task))
+    assert "STC, SXD" in error and f"task edit {task} --lead" in error
+    assert seeded.json("task", "show", str(task))["status"] == "done"
+
+
+def test_reorganisations_in_the_wrong_order_are_refused(seeded):
+    _merged(seeded)
+    error = seeded.fails("agency", "merge", "STC", "--into", "SXD", "--on", "1/2/2025",
+                         "--basis", BASIS)
+    assert "took over SKHDT's tasks" in error
+
+
+def test_an_import_reassigns_no_task_to_a_dissolved_agency(cli, tmp_path):
+    cli("import", SEED, REORGANISATION)
+    changed = tmp_path / "seed.toml"
+    changed.write_text(Path(SEED).read_text(encoding="utf-8").replace(
+        'lead = "SCT"', 'lead = "SKHDT"', 1), encoding="utf-8")
+    assert "name STC instead" in cli.fails("import", str(changed))
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_text('[[agencies]]\ncode = "SKHDT"\nname = "Sở Kế hoạch và Đầu tư"\n'
+                       'aliases = ["DPI", "KHĐT"]\n\n[[directives]]\nnumber = "9/UBND"\n'
+                       'issued = 2026-01-05\ntitle = "T"\n\n  [[directives.tasks]]\n'
+                       '  key = "1"\n  title = "Việc"\n  lead = "SKHDT"\n', encoding="utf-8")
+    assert "name STC instead" in cli.fails("import", str(aliases))
+
+
+def test_import_undo_leaves_later_changes_to_agencies_alone(cli, tmp_path):
+    cli("import", SEED)
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text('[[agencies]]\ncode = "sct"\nname = "Sở Công Thương mới"\n'
+                       'renamed_on = 2025-07-01\n\n[[agencies]]\ncode = "skhdt"\n'
+                       'name = "Sở Kế hoạch và Đầu tư"\nsuccessor = "stc"\n'
+                       'dissolved_on = 2025-03-01\nbasis = "x"\n', encoding="utf-8")
+    cli("import", str(renamed))
+    cli("import", "--undo")  # codes in another case are the same agencies
+    agencies = {a["code"]: a for a in cli.json("agency", "list")}
+    assert agencies["SCT"]["name"] == "Sở Công Thương"
+    assert agencies["SKHDT"]["dissolved_on"] is None
+    assert names(cli, "--as-of", "2/7/2025")["SCT"] == "Sở Công Thương"
+    assert [e["action"] for e in cli.json("agency", "show", "SCT")["history"]] == [
+        "rename", "undo"]
+    cli("import", str(renamed))
+    cli("agency", "rename", "SCT", "--name", "Sở Công Thương tỉnh Bắc Ninh", "--on",
+        "1/8/2025")
+    error = cli.fails("import", "--undo", code=4)
+    assert "SCT" in error and "changed since" in error
+
+
+def test_undo_with_the_version_seen(seeded):
+    task = str(add_task(seeded, "Việc", "-l", "SCT"))
+    seeded("task", "start", task)
+    seeded("task", "note", task, "Đã giao")  # someone else, meanwhile
+    error = seeded.fails("task", "undo", task, "--expect-version", "2", code=4)
+    assert "version 3, not 2" in error
+
+
+def test_odd_requests_are_refused_in_one_line(seeded, tmp_path):
+    assert "--rollup" in seeded.fails("status", "--rollup", "--from", "1/1/2025")
+    one = add_task(seeded, "Việc", "-l", "SKHDT")
+    placement = tmp_path / "p.toml"
+    placement.write_text(f'[assign]\n"{one}" = "STC"\n"2029/UBND-KTTH#1" = "SXD"\n',
+                         encoding="utf-8")
+    assert "placed twice" in seeded.fails(
+        "agency", "split", "SKHDT", "--into", "STC", "--into", "SXD", "--on", "1/3/2025",
+        "--basis", BASIS, "--assign", str(placement))
+    future = tmp_path / "future.toml"
+    future.write_text('[[agencies]]\ncode = "SKHDT"\nname = "Sở Kế hoạch và Đầu tư"\n'
+                      'successor = "STC"\ndissolved_on = 2999-01-01\nbasis = "x"\n',
+                      encoding="utf-8")
+    assert "future" in seeded.fails("import", "--dry-run", str(future))

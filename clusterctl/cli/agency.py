@@ -106,8 +106,9 @@ def history_line(entry: dict) -> str:
     from clusterctl.words import action_name, day
 
     text = f"{day(entry['effective'])}  {entry['actor']}  {action_name(entry['action'])}"
-    if entry["changes"]:
-        text += f"  {change_text(entry['changes'])}"
+    changes = {k: v for k, v in entry["changes"].items() if k != "undoes"}
+    if changes:
+        text += f"  {change_text(changes)}"
     if entry["note"]:
         text += f"  ({entry['note']})"
     return text + "  " + _("[recorded {at}]").format(at=local_time(entry["at"]))
@@ -121,6 +122,12 @@ def _moved(moved, verb: str) -> None:
     say(ngettext("{verb}: {n} task still to do moved ({parts}).",
                  "{verb}: {n} tasks still to do moved ({parts}).", moved.tasks).format(
         verb=verb, n=moved.tasks, parts=parts))
+    if moved.later:  # their agencies changed with effect from a later day
+        from clusterctl.words import day
+
+        say(_("Moved from a later day, the day their agencies changed: {tasks}.").format(
+            tasks=", ".join(f"{task_id} ({day(on)})" for task_id, on in
+                            sorted(moved.later.items()))))
 
 
 @app.command("merge")

@@ -216,6 +216,11 @@ def status(
 
     fmt = format_of(format_, also=("mail", "xlsx"), output=output)
     if from_ is not None or to is not None:
+        if rollup:
+            from clusterctl.errors import InputError
+
+            raise InputError(_("--rollup is for the status of a day, not a period report: "
+                               "leave out --from and --to"))
         _period(from_, to, as_of, agency, directive, include_support, fmt, output)
         return
     with database(write=False) as db:

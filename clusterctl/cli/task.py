@@ -500,7 +500,8 @@ def restore(task: TaskArg, note: NoteOpt = None) -> None:
 
 
 @app.command("undo")
-def undo(task: TaskArg, note: NoteOpt = None) -> None:
+def undo(task: TaskArg, note: NoteOpt = None,
+         expect_version: ExpectVersionOpt = None) -> None:
     """Undo the latest change of a task; again, the change before it, and so on.
 
     The undo is recorded in the history as a change of its own, with effect from the day the
@@ -514,7 +515,8 @@ def undo(task: TaskArg, note: NoteOpt = None) -> None:
 
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        undone = undo_task(db, task_id, actor=actor(db), today=today(), note=note)
+        undone = undo_task(db, task_id, actor=actor(db), today=today(), note=note,
+                           expect_version=expect_version)
     message = _("Undid the {action} of task {id}, with effect from {on}").format(
         action=action_name(undone.action), id=task_id, on=day(undone.effective))
     changes = change_text(undone.changes)

@@ -72,9 +72,16 @@ def names_on(db: Database, on: date) -> dict[int, tuple[str, str]]:
     it undone, latest first."""
     names = {agency_id: (code, name) for agency_id, code, name in
              db.rows("SELECT id, code, name FROM agency")}
-    for agency_id, changes in db.rows(
-            "SELECT record_id, changes FROM record_history WHERE kind = 'agency' "
+    undone = None
+    for entry_id, agency_id, changes in db.rows(
+            "SELECT id, record_id, changes FROM record_history WHERE kind = 'agency' "
             "AND action = 'rename' AND effective > :on ORDER BY id DESC", {"on": on}):
+        if undone is None:
+            from clusterctl.core.records import undone_entries
+
+            undone = undone_entries(db, "agency")
+        if entry_id in undone:
+            continue
         changed = json.loads(changes)
         code, name = names[agency_id]
         names[agency_id] = (changed.get("code", [code])[0], changed.get("name", [name])[0])

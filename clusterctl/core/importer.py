@@ -244,6 +244,12 @@ class FileReader:
         for key in ("dissolved_on", "renamed_on"):
             if key in table:
                 found[key] = self.read_date(table, key, where)
+                if found[key] is not None and found[key] > self.today:
+                    from clusterctl.words import day
+
+                    self.problem(where, key, _(
+                        "{on} is in the future; a reorganisation is recorded on or after the "
+                        "day it takes effect").format(on=day(found[key])))
         found["basis"] = self.read_text(table, "basis", where,
                                         lambda v: check_note(v, _("legal basis")))
         if "successor" in table and "dissolved_on" not in table:

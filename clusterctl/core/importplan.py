@@ -9,6 +9,7 @@ field that staff changed and the file did not stays as staff left it; where both
 differently, it is a conflict, which stops the import unless ``--prefer`` says who wins.
 """
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,6 +119,8 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
             change.existing = found
             base = bases.get(found.id)
             change.changes = _task_changes(change, found, matcher.by_id, base, plan)
+            if {"lead", "support"} & set(change.changes):  # a reassignment, from today
+                _check_active(change, plan, named=[found.lead_id, *found.support_ids])
             # A field the file leaves out keeps what it said before.
             change.said = {**(base or {}), **change.said}
             if change.said != base:
@@ -146,11 +149,16 @@ def _natural(ref: str) -> tuple:
 def _former_names(db: Database | None) -> dict[int, set[str]]:
     """The names each agency had before a rename."""
     former: dict[int, set[str]] = {}
-    for agency_id, changes in db.rows(
-            "SELECT record_id, changes FROM record_history WHERE kind = 'agency' "
-            "AND action = 'rename'") if db else ():
+    if db is None:
+        return former
+    from clusterctl.core.records import undone_entries
+
+    undone = undone_entries(db, "agency")
+    for entry_id, agency_id, changes in db.rows(
+            "SELECT id, record_id, changes FROM record_history WHERE kind = 'agency' "
+            "AND action = 'rename'"):
         name = json.loads(changes).get("name")
-        if name:
+        if name and entry_id not in undone:
             former.setdefault(agency_id, set()).add(name[0])
     return former
 
@@ -185,8 +193,8 @@ def _plan_agencies(db: Database | None, parsed: Parsed, plan: Plan) -> AgencyMat
             changes["aliases"] = [current.aliases, aliases]
         if changes:
             plan.agencies_updated.append((agency, current, changes))
-            combined[combined.index(current)] = Agency(
-                current.id, current.code, changes.get("name", [None, current.name])[1], aliases)
+            combined[combined.index(current)] = dataclasses.replace(
+                current, name=changes.get("name", [None, current.name])[1], aliases=aliases)
         else:
             plan.agencies_unchanged += 1
     matcher = AgencyMatcher(combined)
@@ -207,11 +215,15 @@ def _plan_agencies(db: Database | None, parsed: Parsed, plan: Plan) -> AgencyMat
     return matcher
 
 
-def _check_active(change: TaskChange, plan: Plan) -> None:
-    """A new task names no agency that had ceased to exist when it was assigned."""
+def _check_active(change: TaskChange, plan: Plan, named: list[int] | None = None) -> None:
+    """A new task names no agency that had ceased to exist when it was assigned; a
+    reassignment (from today) no agency that has ceased to exist, but those it ``named``."""
     for agency in (change.lead, *change.support):
+        if named is not None and agency.id in named:
+            continue
         try:
-            agency.check_active(change.directive.issued)
+            agency.check_active(change.directive.issued if named is None
+                                else agency.dissolved_on or change.directive.issued)
         except ClusterError as exc:
             where = change.task.where
             plan.problems.append(Problem(where.file, where.line, where.label, str(exc)))
@@ -534,9 +546,14 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
                              if "issued" in changes])
     _write_bases(db, plan, source)
     _reorganise(db, plan, actor=actor, source=source, today=today)
+    # A task the files give for a day an agency it names no longer existed: its successor's.
+    from clusterctl.core.succession import carry_on
+
+    carry_on(db, actor=actor, today=today, source=source)
     undo.update(tasks_added=_ranges(added), agencies_added=sorted(agency_ids.values()),
                 directives_added=sorted(added_directives.values()),
-                last_entry=db.scalar("SELECT MAX(id) FROM task_history"))
+                last_entry=db.scalar("SELECT MAX(id) FROM task_history"),
+                last_record=db.scalar("SELECT MAX(id) FROM record_history") or 0)
     if any(undo[k] for k in ("tasks_added", "agencies_added", "directives_added",
                              "agencies_updated", "directives_updated", "bases",
                              "reorganised")) or undo["last_entry"] != undo["first_entry"] - 1:
@@ -549,7 +566,7 @@ def _before(db: Database, plan: Plan) -> dict:
     """What the import is about to replace, for its undo: the agencies' and directives'
     fields, what the files said of each task before, the agencies it reorganises; and where
     its history entries will begin."""
-    reorganised = {a.code for a in (*plan.renames, *plan.dissolutions)}
+    reorganised = {fold(a.code) for a in (*plan.renames, *plan.dissolutions)}
     bases: dict[str, str | None] = dict.fromkeys(map(str, plan.bases))
     for marks, params in chunks(sorted(plan.bases)):
         bases.update((str(task_id), said) for task_id, said in db.rows(
@@ -562,7 +579,7 @@ def _before(db: Database, plan: Plan) -> dict:
                                for _d, directive_id, changes in plan.directives_updated},
         "bases": bases,
         "reorganised": {str(a.id): [a.name, a.code, a.aliases] for a in load_agencies(db)
-                        if a.code in reorganised},
+                        if fold(a.code) in reorganised},
     }
 
 

@@ -118,9 +118,13 @@ def _unchanged_since_last_import(location: str, files_fingerprint: str | None) -
 
 def plan_totals(plan) -> dict:
     """Added, updated and unchanged counts, and the tasks the files leave out."""
+    added = {id(a) for a in plan.agencies_added}
+    updated = {id(a) for a, _current, _changes in plan.agencies_updated}
+    reorganised = {id(a) for a in (*plan.renames, *plan.dissolutions)} - added - updated
     return {
-        "agencies": [len(plan.agencies_added), len(plan.agencies_updated),
-                     plan.agencies_unchanged],
+        # An agency renamed or dissolved by the files is updated, not unchanged.
+        "agencies": [len(plan.agencies_added), len(plan.agencies_updated) + len(reorganised),
+                     plan.agencies_unchanged - len(reorganised)],
         "directives": [len(plan.directives_added), len(plan.directives_updated),
                        plan.directives_unchanged],
         "tasks": [len(plan.tasks_added), len(plan.tasks_updated) + len(plan.notes_added),

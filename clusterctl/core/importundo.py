@@ -55,22 +55,40 @@ def _undo(db: Database, *, actor: str, today: date) -> UndoneImport:
     created_set = set(created)
     changed = sorted({task_id for _id, task_id in entries if task_id not in created_set})
     touched = sorted(created_set | set(changed))
-    since: list[int] = []
+    since: set[int] = set()
     for marks, chunk in chunks(touched):
-        since += [task_id for (task_id,) in db.rows(
-            f"SELECT DISTINCT h.task_id FROM task_history h WHERE h.task_id IN ({marks}) "
-            f"AND h.id >= :first AND NOT ({own})", {**chunk, **params})]
-    _refuse_if(db, sorted(set(since)), _(
+        later: dict[int, list[tuple]] = {}
+        for task_id, entry_id, undoes in db.rows(
+                f"SELECT h.task_id, h.id, h.undoes FROM task_history h WHERE h.task_id IN "
+                f"({marks}) AND h.id >= :first AND NOT ({own})", {**chunk, **params}):
+            later.setdefault(task_id, []).append((entry_id, undoes))
+        for task_id, entries in later.items():  # a change and its undo cancel out
+            undone = {undoes for _id, undoes in entries if undoes is not None}
+            if any(undoes is None and entry_id not in undone for entry_id, undoes in entries):
+                since.add(task_id)
+    _refuse_if(db, sorted(since), _(
         "the last import ({source}) cannot be undone: these tasks it touched were changed "
-        "since: {refs}{more}; change them back by hand, or leave the import as it is"),
-        source=source)
+        "since: {refs}{more}; undo those changes first ('clusterctl task undo'), or leave "
+        "the import as it is"), source=source)
+    touched = {int(a) for a in (*undo["reorganised"], *undo["agencies_updated"])}
+    touched |= {agency_id for (agency_id,) in db.rows(
+        "SELECT DISTINCT record_id FROM record_history WHERE kind = 'agency' AND source = "
+        ":source AND at >= :at", {"source": source, "at": run[1]})}
+    last = undo.get("last_record", 0)
+    later = _changed_records(db, "agency", touched, last)
+    later += _changed_records(db, "directive", {int(d) for d in undo["directives_updated"]},
+                              last)
+    if later:
+        raise ConflictError(_(
+            "the last import ({source}) cannot be undone: what it changed was changed since: "
+            "{what}; leave the import as it is").format(source=source, what=", ".join(later)))
     for directive_id in undo["directives_added"]:  # a task added to it since stays
         others = {task_id for (task_id,) in db.rows(
             "SELECT id FROM task WHERE directive_id = :d", {"d": directive_id})} - created_set
-        if others:
-            raise ConflictError(_(
-                "the last import ({source}) cannot be undone: a directive it added has tasks "
-                "added since; delete them first").format(source=source))
+        _refuse_if(db, sorted(others), _(
+            "the last import ({source}) cannot be undone: a directive it added has tasks "
+            "added since (deleted ones too, which keep their history): {refs}{more}; leave "
+            "the import as it is"), source=source)
 
     now = utc_now()
     writer = TaskWriter(db, actor=actor, today=today)
@@ -86,7 +104,8 @@ def _undo(db: Database, *, actor: str, today: date) -> UndoneImport:
         changes = json.loads(row[2])
         if "assigned_on" in changes:
             continue  # put back with its directive's issue date, below
-        undo_entry(db, writer, task_id, entry_id, as_date(row[0]), row[1], changes, note)
+        undo_entry(db, writer, task_id, entry_id, as_date(row[0]), row[1], changes, note,
+                   moves_ok=True)
         reverted += 1
     _revert_directives(db, writer, undo, now)
     writer.remove(created)
@@ -99,15 +118,33 @@ def _undo(db: Database, *, actor: str, today: date) -> UndoneImport:
         if said is not None:
             db.execute("INSERT INTO import_base (task_id, said, source) VALUES (:t, :said, "
                        "NULL)", {"t": int(task_id), "said": said})
-    # What it recorded of the agencies goes with what it did to them: a rename left in their
-    # history would still rename them in reports of the past.
-    db.execute("DELETE FROM record_history WHERE kind = 'agency' AND source = :source "
-               "AND at >= :at", {"source": source, "at": run[1]})
-    _revert_agencies(db, undo, now, actor, today, note)
+    # What it recorded of the agencies stays in their history, undone there (a rename undone
+    # no longer renames them in reports of the past).
+    own = {}
+    for entry_id, agency_id in db.rows(
+            "SELECT id, record_id FROM record_history WHERE kind = 'agency' AND source = "
+            ":source AND at >= :at ORDER BY id", {"source": source, "at": run[1]}):
+        own.setdefault(agency_id, []).append(entry_id)
+    _revert_agencies(db, undo, now, actor, today, note, own)
     db.execute("UPDATE import_run SET undone_at = :now, undone_by = :actor WHERE id = :id",
                {"now": now, "actor": actor, "id": run_id})
     db.execute("DELETE FROM clusterctl_meta WHERE name = 'last_import'")
     return UndoneImport(source, at, importer, len(created), len(changed))
+
+
+def _changed_records(db: Database, kind: str, ids: set[int], last: int) -> list[str]:
+    """The agencies or directives among ``ids`` changed since the import (whose last entry
+    in their history is ``last``)."""
+    if not ids:
+        return []
+    table, column = ("agency", "code") if kind == "agency" else ("directive", "number")
+    found = []
+    for marks, chunk in chunks(sorted(ids)):
+        found += [name for (name,) in db.rows(
+            f"SELECT DISTINCT r.{column} FROM record_history h JOIN {table} r ON "
+            f"r.id = h.record_id WHERE h.kind = :kind AND h.record_id IN ({marks}) AND "
+            "h.id > :last", {**chunk, "kind": kind, "last": last})]
+    return sorted(found)
 
 
 def _refuse_if(db: Database, task_ids: list[int], message: str, *, source) -> None:
@@ -136,11 +173,16 @@ def _revert_directives(db: Database, writer: TaskWriter, undo: dict, now: str) -
                     "title": old.get("title", current[2]), "now": now, "d": int(directive_id)})
         if "issued" in old:
             moves.append((int(directive_id), as_date(current[0]), issued))
+        record_change(db, kind="directive", record_id=int(directive_id), actor=writer.actor,
+                      action="undo", changes={
+                          name: [str(value), str(old[name])] for name, value in zip(
+                              ("issued", "issuer", "title"), current, strict=True)
+                          if name in old}, effective=writer.today, now=now)
     writer.move_assignments(moves)
 
 
 def _revert_agencies(db: Database, undo: dict, now: str, actor: str, today: date,
-                     note: str) -> None:
+                     note: str, own: dict[int, list[int]]) -> None:
     """Reorganisations undone, corrected agencies as they were, added ones removed."""
     for agency_id in undo["agencies_added"]:  # dissolved by the import, if it was
         db.execute("DELETE FROM agency_successor WHERE agency_id = :a", {"a": agency_id})
@@ -149,8 +191,10 @@ def _revert_agencies(db: Database, undo: dict, now: str, actor: str, today: date
         db.execute("DELETE FROM agency_successor WHERE agency_id = :a", {"a": agency_id})
         db.execute("UPDATE agency SET dissolved_on = NULL WHERE id = :a", {"a": agency_id})
         update_agency(db, agency_id, name=name, aliases=aliases, now=now, code=code)
-        record_change(db, kind="agency", record_id=agency_id, actor=actor, action="undo",
-                      changes={}, effective=today, note=note, now=now)
+    for agency_id, entries in own.items():
+        if agency_id not in undo["agencies_added"]:
+            record_change(db, kind="agency", record_id=agency_id, actor=actor, action="undo",
+                          changes={"undoes": entries}, effective=today, note=note, now=now)
     for agency_id, (name, aliases) in undo["agencies_updated"].items():
         update_agency(db, int(agency_id), name=name, aliases=aliases, now=now)
     for agency_id in undo["agencies_added"]:
@@ -161,9 +205,11 @@ def _revert_agencies(db: Database, undo: dict, now: str, actor: str, today: date
             db.scalar("SELECT COUNT(*) FROM agency_successor WHERE successor_id = :a",
                       {"a": agency_id})
         if used:
+            code = db.scalar("SELECT code FROM agency WHERE id = :a", {"a": agency_id})
             raise ConflictError(_(
-                "the last import cannot be undone: an agency it added is used since; "
-                "see 'clusterctl agency show {id}'").format(id=agency_id))
+                "the last import cannot be undone: agency {code}, which it added, is named "
+                "by tasks since (deleted ones too); leave the import as it is").format(
+                code=code))
         for table, column in (("agency_alias", "agency_id"), ("agency_successor", "agency_id"),
                               ("record_history", "record_id")):
             extra = " AND kind = 'agency'" if table == "record_history" else ""

@@ -29,3 +29,21 @@ def record_history(db: Database, kind: str, record_id: int) -> list[dict]:
                 "SELECT at, effective, actor, action, changes, note FROM record_history "
                 "WHERE kind = :kind AND record_id = :id ORDER BY id",
                 {"kind": kind, "id": record_id})]
+
+
+def undone_entries(db: Database, kind: str) -> set[int]:
+    """The entries of agencies' or directives' history that an undo (of an import) undid."""
+    undone: set[int] = set()
+    for (changes,) in db.rows("SELECT changes FROM record_history WHERE kind = :kind AND "
+                              "action = 'undo'", {"kind": kind}):
+        undone.update(json.loads(changes).get("undoes", []))
+    return undone
+
+
+def latest_rename(db: Database, agency_id: int) -> date | None:
+    """The effect day of the agency's latest rename that was not undone."""
+    undone = undone_entries(db, "agency")
+    days = [as_date(effective) for entry_id, effective in db.rows(
+        "SELECT id, effective FROM record_history WHERE kind = 'agency' AND record_id = :id "
+        "AND action = 'rename'", {"id": agency_id}) if entry_id not in undone]
+    return max(days, default=None)

@@ -9,7 +9,7 @@ earlier day still show the old agency. Done and cancelled tasks keep the agency 
 them. Each step is one transaction, in the history of the agencies and of every task moved.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from clusterctl.core.agencies import (
@@ -32,10 +32,13 @@ ACTIVE = ("open", "in_progress")
 
 @dataclass
 class Moved:
-    """What a reorganisation did: the tasks it moved, by the agency they moved to."""
+    """What a reorganisation did: the tasks it moved, by the agency they moved to; those it
+    moved from a later day than asked (their agencies changed with effect from then)."""
 
     tasks: int
     by_successor: dict[str, int]
+    task_ids: list[int] = field(default_factory=list)
+    later: dict[int, date] = field(default_factory=dict)
 
 
 def _check_day(on: date, today: date) -> None:
@@ -52,8 +55,30 @@ def _check_exists(agency: Agency, on: date) -> None:
                                              dissolved=day(agency.dissolved_on), succ=succ))
 
 
+def _check_dissolvable(db: Database, agency: Agency, on: date) -> None:
+    """An agency ceases to exist on ``on`` only if it still existed then and nothing it
+    became later (another agency's successor, a new name) is recorded after that day."""
+    _check_exists(agency, on)
+    later = db.row(
+        "SELECT MAX(a.dissolved_on), MIN(a.code) FROM agency_successor s JOIN agency a ON "
+        "a.id = s.agency_id WHERE s.successor_id = :id AND a.dissolved_on > :on",
+        {"id": agency.id, "on": on})
+    if later and later[0] is not None:
+        raise InputError(_("{code} took over {other}'s tasks on {later}; it cannot cease to "
+                           "exist before that, on {on}").format(
+            code=agency.code, other=later[1], later=day(as_date(later[0])), on=day(on)))
+    from clusterctl.core.records import latest_rename
+
+    renamed = latest_rename(db, agency.id)
+    if renamed is not None and renamed > on:
+        raise InputError(_("{code} was renamed with effect from {later}; it cannot cease to "
+                           "exist before that, on {on}").format(
+            code=agency.code, later=day(renamed), on=day(on)))
+
+
 def open_tasks_of(db: Database, agency_ids: list[int], on: date,
-                  directive_ids: list[int] | None = None) -> dict[int, date]:
+                  directive_ids: list[int] | None = None,
+                  task_ids: list[int] | None = None) -> dict[int, date]:
     """The tasks that ``agency_ids`` lead or support now and that are still to do on ``on``
     or later, each with the first day from which it is theirs to do: ``on``, or the day it
     was assigned or became to do again if later. A task done or cancelled since ``on`` (and
@@ -65,6 +90,11 @@ def open_tasks_of(db: Database, agency_ids: list[int], on: date,
         where = " AND t.directive_id IN ({})".format(
             ", ".join(f":d{i}" for i in range(len(directive_ids))))
         params.update({f"d{i}": d for i, d in enumerate(directive_ids)})
+    if task_ids is not None:
+        if not task_ids:
+            return {}
+        where += " AND t.id IN ({})".format(", ".join(f":k{i}" for i in range(len(task_ids))))
+        params.update({f"k{i}": t for i, t in enumerate(task_ids)})
     ids = [task_id for (task_id,) in db.rows(
         f"SELECT t.id FROM task t WHERE t.deleted_on IS NULL AND (t.lead_id IN ({marks}) OR "
         f"t.id IN (SELECT task_id FROM task_support WHERE agency_id IN ({marks}))){where} "
@@ -124,8 +154,12 @@ def _move(db: Database, writer: TaskWriter, placed: dict[int, dict[int, Agency]]
         changes.append(Change(task_id, version, [Entry(action, entry_changes, note,
                                                        starts[task_id])],
                               columns, new_support if "support" in entry_changes else None))
-    writer.change(changes)
-    return Moved(len(changes), dict(sorted(by_successor.items())))
+    asked = {change.task_id: change.entries[0].effective for change in changes}
+    writer.change(changes)  # clamped: an entry may move to a later day
+    later = {change.task_id: change.entries[0].effective for change in changes
+             if change.entries[0].effective != asked[change.task_id]}
+    return Moved(len(changes), dict(sorted(by_successor.items())),
+                 [change.task_id for change in changes], later)
 
 
 def _dissolve(db: Database, agency: Agency, successors: list[Agency], on: date, *,
@@ -167,7 +201,7 @@ def merge_within(db: Database, codes: list[str], *, into: str, on: date, basis: 
     for code in codes:
         agency = matcher.find(code)
         if agency.id != target.id and agency not in merged:
-            _check_exists(agency, on)
+            _check_dissolvable(db, agency, on)
             merged.append(agency)
     if not merged:
         raise InputError(_("nothing to merge: name at least one agency other than "
@@ -187,19 +221,20 @@ def merge_within(db: Database, codes: list[str], *, into: str, on: date, basis: 
 def reorganise(db: Database, mapping: dict[int, Agency], *, on: date, actor: str, today: date,
                action: str, note: str, agencies: list[Agency],
                directive_ids: list[int] | None = None,
-               placed: dict[int, Agency] | None = None, source: str | None = None) -> Moved:
+               placed: dict[int, Agency] | None = None, source: str | None = None,
+               task_ids: list[int] | None = None, clamp: bool = True) -> Moved:
     """Move the tasks still to do of the agencies ``mapping`` names to their successors
     from ``on``; ``placed`` (task id -> successor) for a split, where each task has its own.
     The caller holds the transaction."""
     by_id = {a.id: a for a in agencies}
-    starts = open_tasks_of(db, list(mapping), on, directive_ids)
+    starts = open_tasks_of(db, list(mapping), on, directive_ids, task_ids)
     if placed is not None:
         plan = {task_id: dict.fromkeys(mapping, placed[task_id]) for task_id in starts}
     else:
         plan = {task_id: mapping for task_id in starts}
     # An import moves a change dated before a later change of the task's agencies to the
     # day of that change; so does a reorganisation, which happened whatever was recorded.
-    writer = TaskWriter(db, actor=actor, today=today, clamp=True, source=source)
+    writer = TaskWriter(db, actor=actor, today=today, clamp=clamp, source=source)
     return _move(db, writer, plan, starts, action=action, note=note, by_id=by_id)
 
 
@@ -228,7 +263,7 @@ def split_within(db: Database, code: str, *, into: list[str], on: date, basis: s
     agencies = load_agencies(db)
     matcher = AgencyMatcher(agencies)
     agency = matcher.find(code)
-    _check_exists(agency, on)
+    _check_dissolvable(db, agency, on)
     successors: list[Agency] = []
     for text in into:
         successor = matcher.find(text)
@@ -256,6 +291,10 @@ def split_within(db: Database, code: str, *, into: list[str], on: date, basis: s
             raise InputError(where.say(ref, _(
                 "task {id} is not a task of {code} still to do on or after "
                 "{on}").format(id=task_id, code=agency.code, on=day(on))))
+        if task_id in placed and placed[task_id] is not successor:
+            raise InputError(where.say(ref, _(
+                "task {id} is placed twice, with {one} and {other}").format(
+                id=task_id, one=placed[task_id].code, other=successor.code)))
         placed[task_id] = successor
     missing = sorted(set(starts) - set(placed))
     if missing:
@@ -284,7 +323,8 @@ def _unplaced(db: Database, agency: Agency, missing: list[int]) -> str:
             f"d.id = t.directive_id WHERE t.id IN ({marks}) ORDER BY t.id", chunk)]
     more = _(" and {n} more").format(n=len(missing) - 10) if len(missing) > 10 else ""
     return _("{n} tasks of {code} still to do are not placed: {refs}{more}; say in the "
-             "--assign file which successor carries on each; nothing was changed").format(
+             "assignment (--assign file, or the import file's assign table) which successor "
+             "carries on each; nothing was changed").format(
         n=len(missing), code=agency.code, refs=", ".join(refs), more=more)
 
 
@@ -309,13 +349,13 @@ def rename_within(db: Database, code: str, *, name: str, new_code: str | None, o
     matcher = AgencyMatcher(load_agencies(db))
     agency = matcher.find(code)
     _check_exists(agency, on)
-    later = db.scalar(
-        "SELECT MAX(effective) FROM record_history WHERE kind = 'agency' AND "
-        "record_id = :id AND action = 'rename'", {"id": agency.id})
-    if later is not None and as_date(later) > on:
+    from clusterctl.core.records import latest_rename
+
+    later = latest_rename(db, agency.id)
+    if later is not None and later > on:
         raise InputError(_("{code} was renamed with effect from {later}, after {on}; "
                            "a rename dated earlier would be undone by it").format(
-            code=agency.code, later=day(as_date(later)), on=day(on)))
+            code=agency.code, later=day(later), on=day(on)))
     changes: dict = {}
     aliases = list(agency.aliases)
     if name != agency.name:
@@ -359,7 +399,8 @@ def reassign_tasks(db: Database, *, from_: str, to: str, directives: list[str], 
             directive_ids = [find_directive(db, number).id for number in directives]
             moved = reorganise(db, {source.id: target}, on=on, actor=actor, today=today,
                                action="reassign", note=reason, agencies=agencies,
-                               directive_ids=directive_ids or None)
+                               directive_ids=directive_ids or None, clamp=False)
+            carry_on(db, actor=actor, today=today, task_ids=sorted(moved.task_ids))
             if not moved.tasks:
                 raise InputError(_("{code} has no task still to do{which}; nothing to move")
                                  .format(code=source.code, which=_(" in those directives")
@@ -382,13 +423,56 @@ def dissolve_within(db: Database, code: str, *, successors: list[str], on: date,
                             assign=assign or {}, actor=actor, today=today, where=where,
                             source=source)
     agency = AgencyMatcher(load_agencies(db)).find(code)
-    _check_exists(agency, on)
+    _check_dissolvable(db, agency, on)
     missing = sorted(open_tasks_of(db, [agency.id], on))
     if missing:
         raise InputError(_unplaced(db, agency, missing))
     _dissolve(db, agency, [], on, actor=actor, action="dissolve", basis=basis, now=utc_now(),
               source=source)
     return Moved(0, {})
+
+
+def carry_on(db: Database, *, actor: str, today: date, task_ids: list[int] | None = None,
+             source: str | None = None) -> Moved:
+    """The law's rule kept whatever change made a task still to do again (a reopen, an undo,
+    a restore, an assignment dated before a dissolution): a task still to do on a day an
+    agency it names no longer existed passes to its successor from that day. ``task_ids``:
+    only these (None: every task). The caller holds the transaction.
+
+    A merged agency's tasks pass to its successor on their own; a split agency's cannot
+    (each was placed by hand): refused, naming its successors."""
+    agencies = load_agencies(db)
+    dissolved = sorted((a for a in agencies if a.dissolved_on is not None),
+                       key=lambda a: (a.dissolved_on, a.code))
+    if not dissolved:
+        return Moved(0, {})
+    by_code = {a.code: a for a in agencies}
+    total, by_successor = 0, {}
+    for agency in dissolved:  # in date order: a chain of mergers is followed to its end
+        found = open_tasks_of(db, [agency.id], agency.dissolved_on, task_ids=task_ids)
+        if not found:
+            continue
+        if len(agency.successors) != 1:
+            task_id = min(found)
+            raise InputError(_(
+                "task {id} would be {code}'s still to do on {on}, after it ceased to exist on "
+                "{dissolved} ({succ} carry on its tasks): give it to one of them first with "
+                "'clusterctl task edit {id} --lead AGENCY' (or --support)").format(
+                id=task_id, code=agency.code, on=day(found[task_id]),
+                dissolved=day(agency.dissolved_on),
+                succ=", ".join(agency.successors) or "-"))
+        basis = db.scalar(
+            "SELECT note FROM record_history WHERE kind = 'agency' AND record_id = :id "
+            "AND action IN ('merge', 'split', 'dissolve') ORDER BY id DESC LIMIT 1",
+            {"id": agency.id}) or ""
+        moved = reorganise(db, {agency.id: by_code[agency.successors[0]]},
+                           on=agency.dissolved_on, actor=actor, today=today, action="merge",
+                           note=basis, agencies=agencies, source=source,
+                           task_ids=sorted(found))
+        total += moved.tasks
+        for code, n in moved.by_successor.items():
+            by_successor[code] = by_successor.get(code, 0) + n
+    return Moved(total, by_successor)
 
 
 class AssignWhere:

@@ -109,7 +109,9 @@ def add_task(
                 )
             new = NewTask(found.id, key, title, lead_agency, supporters, due, note=note,
                           assigned_on=on, issued=found.issued)
-            return TaskWriter(db, actor=actor, today=today).add([new])[0]
+            task_id = TaskWriter(db, actor=actor, today=today).add([new])[0]
+            _carry_on(db, task_id, actor, today)
+            return task_id
 
 
 @dataclass
@@ -192,8 +194,40 @@ def change_status(
                 changes["completed_on"] = [iso_date(current.completed_on),
                                            iso_date(columns["completed_on"])]
             entry = Entry(action, changes, note, on or today)
-            TaskWriter(db, actor=actor, today=today).change([current.change(entry, columns)])
+            writer = TaskWriter(db, actor=actor, today=today)
+            if target in ("done", "cancelled"):
+                current = _withdraw_moves(db, writer, current, on or today)
+            writer.change([current.change(entry, columns)])
+            _carry_on(db, task_id, actor, today)
     return changes
+
+
+def _carry_on(db: Database, task_id: int, actor: str, today: date) -> None:
+    """A task still to do again names no agency that had ceased to exist: its successor
+    carries it on (see :func:`clusterctl.core.succession.carry_on`)."""
+    from clusterctl.core.succession import carry_on
+
+    carry_on(db, actor=actor, today=today, task_ids=[task_id])
+
+
+# The moves of a reorganisation: the law's, from the day it took effect.
+MOVES = ("merge", "split")
+
+
+def _withdraw_moves(db: Database, writer: TaskWriter, current: "Current", on: date
+                    ) -> "Current":
+    """A task done or cancelled before a reorganisation was not to do when it took effect:
+    the moves that passed it to a successor after ``on`` are undone first, so that it keeps
+    the agency that did it. Returns the task as it is then."""
+    rows = db.rows("SELECT id, effective, action, changes, undoes FROM task_history "
+                   "WHERE task_id = :id ORDER BY id", {"id": current.id})
+    undone = {row[4] for row in rows if row[4] is not None}
+    moves = [row for row in rows if row[2] in MOVES and row[0] not in undone
+             and as_date(row[1]) > on]
+    for entry_id, effective, action, changes, _undoes in reversed(moves):
+        undo_entry(db, writer, current.id, entry_id, as_date(effective), action,
+                   json.loads(changes), _("not to do when it took effect"), moves_ok=True)
+    return _current(db, current.id) if moves else current
 
 
 def _status_refusal(current: Current, action: str) -> str:
@@ -335,6 +369,7 @@ def edit_task(
             change = Change(current.id, current.version, entries, columns,
                             new_support if "support" in changes else None)
             TaskWriter(db, actor=actor, today=today).change([change])
+            _carry_on(db, task_id, actor, today)
     return dated | changes
 
 
@@ -395,6 +430,7 @@ def restore_task(db: Database, task_id: int, *, actor: str, today: date,
             entry = Entry("restore", {"deleted": [deleted_on.isoformat(), None]}, note, today)
             TaskWriter(db, actor=actor, today=today).change(
                 [current.change(entry, {"deleted_on": None})])
+            _carry_on(db, task_id, actor, today)
     return deleted_on
 
 
@@ -414,7 +450,7 @@ _UNDO_COLUMNS = {"due": "due", "original_due": "original_due", "completed_on": "
 
 
 def undo_task(db: Database, task_id: int, *, actor: str, today: date,
-              note: str | None = None) -> Undone:
+              note: str | None = None, expect_version: int | None = None) -> Undone:
     """Undo the latest change of a task that is not itself an undo and not undone yet, so
     that undoing again walks back through its history. The undo is a history entry of its
     own: it sets every field the change set back to what it was, with effect from the day
@@ -422,6 +458,8 @@ def undo_task(db: Database, task_id: int, *, actor: str, today: date,
     note = _optional_note(note)
     for attempt in db.transactions():  # again if the server asks
         with attempt:
+            if expect_version is not None:  # the change seen is the one undone
+                _current(db, task_id, expect_version, deleted_ok=True)
             rows = db.rows("SELECT id, effective, action, changes, undoes FROM task_history "
                            "WHERE task_id = :id ORDER BY id", {"id": task_id})
             undone = {row[4] for row in rows if row[4] is not None}
@@ -435,11 +473,13 @@ def undo_task(db: Database, task_id: int, *, actor: str, today: date,
             entry_id, effective, action = target[0], as_date(target[1]), target[2]
             inverse = undo_entry(db, TaskWriter(db, actor=actor, today=today), task_id,
                                  entry_id, effective, action, json.loads(target[3]), note)
+            _carry_on(db, task_id, actor, today)
     return Undone(action, effective, inverse)
 
 
 def undo_entry(db: Database, writer: TaskWriter, task_id: int, entry_id: int,
-               effective: date, action: str, changes: dict, note: str | None) -> dict:
+               effective: date, action: str, changes: dict, note: str | None, *,
+               moves_ok: bool = False) -> dict:
     """Undo one entry of a task's history (``changes``, made by ``action`` with effect from
     ``effective``) inside the caller's transaction, with its writer: an "undo" entry that
     sets every field back, with effect from the same day. Returns the undo's changes.
@@ -448,6 +488,11 @@ def undo_entry(db: Database, writer: TaskWriter, task_id: int, entry_id: int,
     any change but a deletion of a deleted task; a field that no longer holds what the
     change left (a later change not undone first)."""
     current = _current(db, task_id, deleted_ok=True)
+    if action in MOVES and not moves_ok:  # the law's, not a change (an import's undo aside)
+        raise InputError(_(
+            "task {id} passed to its successor when an agency it named ceased to exist: that "
+            "is the law's, not a change to undo; to give it to another agency, use "
+            "'clusterctl task edit {id} --lead AGENCY'").format(id=task_id))
     _check_undoable(db, current, action, changes)
     columns, support = _undo_columns(db, current, action, changes)
     inverse = {name: [new, old] for name, (old, new) in changes.items()}
