@@ -319,3 +319,30 @@ def test_a_database_that_is_not_ready_is_exit_3_and_left_alone(pg_server, pg, cl
 @pytest.fixture
 def cli_bare():
     return Cli()
+
+
+def test_no_admin_deletes_a_task_or_its_history_but_through_an_import_s_undo(pg, tmp_path):
+    """A task leaves the register only by ``import --undo``, through the owner's function,
+    which removes only the tasks the import added while their history is its own."""
+    by_hand = str(add_task(pg, "Rà soát", "-l", "SCT"))
+    pg("db", "grant", "tp", "--role", "admin")
+    file = tmp_path / "one.toml"
+    file.write_text('[[directives]]\nnumber = "7/UBND"\nissued = 2024-05-01\ntitle = "T"\n\n'
+                    '  [[directives.tasks]]\n  key = "1"\n  title = "Việc"\n  lead = "SCT"\n',
+                    encoding="utf-8")
+    as_user(pg, "tp", "import", str(file))
+    for statement in (f"DELETE FROM task_history WHERE task_id = {by_hand}",
+                      f"DELETE FROM task WHERE id = {by_hand}",
+                      "UPDATE import_run SET undo = '{}'"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            psql(pg, "tp", statement)
+    # The function removes nothing but an untouched import's own tasks.
+    run = psql(pg, "tester", "SELECT MAX(id) FROM import_run")[0][0]
+    psql(pg, "tester", f"UPDATE import_run SET undo = replace(undo, '\"tasks_added\": "
+                       f"[[2, 2]]', '\"tasks_added\": [[1, 2]]') WHERE id = {run}")
+    with pytest.raises(psycopg.errors.InvalidParameterValue):
+        psql(pg, "tp", f"SELECT clusterctl_remove_import_tasks({run})")
+    psql(pg, "tester", f"UPDATE import_run SET undo = replace(undo, '\"tasks_added\": "
+                       f"[[1, 2]]', '\"tasks_added\": [[2, 2]]') WHERE id = {run}")
+    assert "1 tasks it added removed" in as_user(pg, "tp", "import", "--undo").stderr
+    assert [t["id"] for t in pg.json("task", "list", "--all")] == [int(by_hand)]

@@ -108,7 +108,7 @@ def _undo(db: Database, *, actor: str, today: date) -> UndoneImport:
                    moves_ok=True)
         reverted += 1
     _revert_directives(db, writer, undo, now)
-    writer.remove(created)
+    writer.remove(created, run_id)
     for directive_id in undo["directives_added"]:  # their tasks are gone
         db.execute("DELETE FROM record_history WHERE kind = 'directive' AND record_id = :d",
                    {"d": directive_id})

@@ -257,9 +257,15 @@ class TaskWriter:
         if ids:
             restate(self.db, sorted(ids))
 
-    def remove(self, task_ids: list[int]) -> None:
-        """Remove tasks with every row of theirs, history included: only for the tasks an
-        import made that it undoes, untouched since, which had no life of their own."""
+    def remove(self, task_ids: list[int], run: int) -> None:
+        """Remove tasks with every row of theirs, history included: only the tasks the
+        import ``run`` added, which it undoes, untouched since, with no life of their own.
+        On PostgreSQL a function of the owner's does it, which removes nothing else: nobody
+        may delete a task or its history otherwise."""
+        if self.db.dialect == "postgresql":
+            if task_ids:
+                self.db.execute("SELECT clusterctl_remove_import_tasks(:run)", {"run": run})
+            return
         for marks, chunk in chunks(task_ids):
             for table in ("task_support_state", "task_state", "task_support", "import_base",
                           "task_history"):

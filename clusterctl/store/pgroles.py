@@ -47,6 +47,36 @@ BEGIN
 END $$"""
 
 
+# The one way tasks leave the register: an import's undo removes the tasks it added, only
+# those whose whole history is that import's own (nobody touched them since). Admins call it;
+# nobody may delete a task or its history otherwise.
+_REMOVE = """CREATE OR REPLACE FUNCTION clusterctl_remove_import_tasks(run INTEGER) RETURNS VOID
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE r RECORD; ids INTEGER[];
+BEGIN
+  SELECT i.actor, i.source, CAST(i.undo AS JSONB) AS undo INTO r FROM import_run i
+    WHERE i.id = run AND i.undone_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no import % to undo', run USING ERRCODE = '22023';
+  END IF;
+  SELECT array_agg(g) INTO ids FROM jsonb_array_elements(r.undo -> 'tasks_added') AS e(pair),
+    generate_series(CAST(e.pair ->> 0 AS INTEGER), CAST(e.pair ->> 1 AS INTEGER)) AS g;
+  IF ids IS NULL THEN RETURN; END IF;
+  IF EXISTS (SELECT 1 FROM task_history h WHERE h.task_id = ANY(ids) AND NOT (
+      h.id BETWEEN CAST(r.undo ->> 'first_entry' AS INTEGER)
+               AND CAST(r.undo ->> 'last_entry' AS INTEGER)
+      AND h.actor = r.actor AND h.source = r.source)) THEN
+    RAISE EXCEPTION 'tasks of import % were changed since', run USING ERRCODE = '22023';
+  END IF;
+  DELETE FROM task_support_state WHERE task_id = ANY(ids);
+  DELETE FROM task_state WHERE task_id = ANY(ids);
+  DELETE FROM task_support WHERE task_id = ANY(ids);
+  DELETE FROM import_base WHERE task_id = ANY(ids);
+  DELETE FROM task_history WHERE task_id = ANY(ids);
+  DELETE FROM task WHERE id = ANY(ids);
+END $$"""
+
+
 def role_name(database: str, level: str) -> str:
     return f"{database}_{level}"
 
@@ -85,10 +115,17 @@ def setup_statements(db) -> list[str]:
         s("GRANT INSERT ON task_history TO {}").format(staff),
         s("GRANT USAGE ON SEQUENCE task_id_seq, task_history_id_seq TO {}").format(staff),
         s("GRANT INSERT, UPDATE, DELETE ON agency, agency_alias, agency_successor, directive, "
-          "import_base, record_history, import_run TO {}").format(admin),
-        # An import's undo removes the tasks it made, untouched since, with their rows.
-        s("GRANT DELETE ON task, task_support, task_history, task_state, task_support_state "
-          "TO {}").format(admin),
+          "import_base TO {}").format(admin),
+        s("GRANT INSERT ON import_run TO {}").format(admin),
+        s("GRANT UPDATE (undone_at, undone_by) ON import_run TO {}").format(admin),
+        # The history of an agency or directive removed with the import that added it.
+        s("GRANT INSERT, DELETE ON record_history TO {}").format(admin),
+        s("REVOKE DELETE ON task, task_support, task_history, task_state, task_support_state "
+          "FROM {}").format(admin),
+        s(_REMOVE),
+        s("REVOKE ALL ON FUNCTION clusterctl_remove_import_tasks(INTEGER) FROM PUBLIC"),
+        s("GRANT EXECUTE ON FUNCTION clusterctl_remove_import_tasks(INTEGER) TO {}")
+          .format(admin),
         s("GRANT USAGE ON SEQUENCE agency_id_seq, directive_id_seq, record_history_id_seq, "
           "import_run_id_seq TO {}").format(admin),
         # Admins keep the import's bookmark in clusterctl_meta, and nothing else there.
