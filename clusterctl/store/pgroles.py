@@ -47,11 +47,12 @@ BEGIN
 END $$"""
 
 
-# The one way tasks leave the register: an import's undo removes the tasks it added, only
-# those whose whole history is that import's own (nobody touched them since). Admins call it;
-# nobody may delete a task or its history otherwise.
-_REMOVE = """CREATE OR REPLACE FUNCTION clusterctl_remove_import_tasks(run INTEGER) RETURNS VOID
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+# PostgreSQL: the one way tasks leave the register, a function of the owner's that
+# :meth:`clusterctl.core.taskwriter.TaskWriter.remove` calls: an import's undo removes the
+# tasks it added, only those whose whole history is that import's own (nobody touched them
+# since). Admins call it; nobody may delete a task or its history otherwise.
+REMOVE_FUNCTION = """CREATE OR REPLACE FUNCTION clusterctl_remove_import_tasks(run INTEGER)
+RETURNS VOID LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE r RECORD; ids INTEGER[];
 BEGIN
   SELECT i.actor, i.source, CAST(i.undo AS JSONB) AS undo INTO r FROM import_run i
@@ -122,7 +123,7 @@ def setup_statements(db) -> list[str]:
         s("GRANT INSERT, DELETE ON record_history TO {}").format(admin),
         s("REVOKE DELETE ON task, task_support, task_history, task_state, task_support_state "
           "FROM {}").format(admin),
-        s(_REMOVE),
+        s(REMOVE_FUNCTION),
         s("REVOKE ALL ON FUNCTION clusterctl_remove_import_tasks(INTEGER) FROM PUBLIC"),
         s("GRANT EXECUTE ON FUNCTION clusterctl_remove_import_tasks(INTEGER) TO {}")
           .format(admin),
