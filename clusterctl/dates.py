@@ -14,17 +14,25 @@ from clusterctl.text import fold
 from clusterctl.words import day as shown
 
 ACCEPTED_FORMS = _(
-    "2024-06-30, 30/6/2024, 30-6-2024, 30.6.2024, 6/2024 (end of June), Q2/2024 or quý II/2024 "
-    "(end of the quarter), today, yesterday, tomorrow, +3d, +2w, +1m, +1y (or -), "
-    "eow, eom, eoq, eoy"
+    "2024-06-30, 30/6/2024, 30-6-2024, 30.6.2024, ngày 30 tháng 6 năm 2024, 6/2024 or tháng 6 "
+    "năm 2024 (end of June), Q2/2024, quý II/2024 or quý II năm 2024 (end of the quarter), "
+    "each also after \"trước ngày\", \"trong\" or \"cuối\"; today, yesterday, tomorrow, +3d, "
+    "+2w, +1m, +1y (or -), eow, eom, eoq, eoy"
 )
+# A due date that is none: an ongoing duty (thường xuyên), in a file or on the command line.
+ONGOING_WORDS = {"", "ongoing", "thuong xuyen", "none"}
 
 # Digits are ASCII 0-9 only: without re.ASCII, \d also matches other scripts' digits
 # (Arabic-Indic ٣, fullwidth ５...), which int() would then read as numbers.
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
-_MONTH = re.compile(r"(?:thang )?(\d{1,2})[/.-](\d{4})", re.ASCII)
-_QUARTER = re.compile(r"(?:q|quy )\s*(iv|iii|ii|i|[1-4])\s*[/.-]\s*(\d{4})", re.ASCII)
+_FORMAL = re.compile(r"(\d{1,2}) thang (\d{1,2}) nam (\d{4})", re.ASCII)  # Nghị định 30/2020
+_MONTH = re.compile(r"(?:thang )?(\d{1,2})(?:[/.-]| nam )(\d{4})", re.ASCII)
+_QUARTER = re.compile(r"(?:q|quy )\s*(iv|iii|ii|i|[1-4])\s*(?:[/.-]|nam)\s*(\d{4})", re.ASCII)
+# How directives write a deadline before its date: "trước ngày 30/6/2024", "trong tháng
+# 12/2025", "cuối quý IV/2030", "chậm nhất ngày 25/6/2024".
+_BEFORE = re.compile(r"(?:(?:truoc|trong|cuoi|cham nhat|han)\s+)?(?:ngay\s+)?(?=\d|thang |q)",
+                     re.ASCII)
 _OFFSET = re.compile(r"([+-])(\d{1,4})([dwmy])", re.ASCII)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _NAMED = {
@@ -106,14 +114,19 @@ def parse_date(text: str, today: date | None = None) -> date:
 
 
 def _parse(text: str, today: date | None) -> date:
-    word = fold(text)
+    word = " ".join(fold(text).split())
     if not word or len(word) > 40:
         raise _bad(text)
+    if (match := _BEFORE.match(word)) and match.end():
+        word = word[match.end():]
     if match := _ISO.fullmatch(word):
         year, month, day = map(int, match.groups())
         return _make(text, year, month, day)
     if match := _DAY_FIRST.fullmatch(word):
         day, _sep, month, year = match.groups()
+        return _make(text, int(year), int(month), int(day))
+    if match := _FORMAL.fullmatch(word):
+        day, month, year = match.groups()
         return _make(text, int(year), int(month), int(day))
     if match := _MONTH.fullmatch(word):
         return _end_of_month(text, int(match.group(2)), int(match.group(1)))
@@ -130,6 +143,14 @@ def _parse(text: str, today: date | None) -> date:
         if result is not None:
             return result
     raise _bad(text)
+
+
+def parse_due(text: str, today: date | None = None) -> date | None:
+    """A due date as :func:`parse_date` reads it, or None for an ongoing duty
+    ("thường xuyên", "ongoing", "none")."""
+    if fold(text).strip() in ONGOING_WORDS - {""}:  # an empty one is a slip, not a choice
+        return None
+    return parse_date(text, today)
 
 
 def coerce_date(value: object, today: date | None = None) -> date:

@@ -209,3 +209,35 @@ def test_import_date_beyond_the_years_is_a_located_problem(cli, tmp_path, field,
     assert result.stderr.strip().splitlines()[-1].endswith("nothing was imported")
     cli("init")
     assert cli.json("agency", "list") == [] and cli.json("task", "list") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Quý III năm 2025", date(2025, 9, 30)),
+    ("ngày 30/6/2025", date(2025, 6, 30)),
+    ("trước ngày 30/6/2025", date(2025, 6, 30)),
+    ("Trước ngày 20.7.2020", date(2020, 7, 20)),
+    ("trước 25-10-2023", date(2023, 10, 25)),
+    ("trong tháng 12/2025", date(2025, 12, 31)),
+    ("cuối quý IV/2030", date(2030, 12, 31)),
+    ("ngày 05 tháng 3 năm 2024", date(2024, 3, 5)),
+    ("tháng 6 năm 2024", date(2024, 6, 30)),
+    ("chậm nhất ngày 25/6/2024", date(2024, 6, 25)),
+])
+def test_the_forms_directives_write(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["trước ngày 31/2/2025", "trước ngày", "ngày 30 tháng 6",
+                                  "quý V năm 2025", "trong 03 ngày làm việc"])
+def test_the_forms_directives_write_are_still_checked(text):
+    with pytest.raises(InputError):
+        parse_date(text)
+
+
+def test_thuong_xuyen_on_the_command_line_is_no_due_date(seeded):
+    task = add_task(seeded, "Thường xuyên", "-l", "SCT", "--due", "thường xuyên")
+    assert seeded.json("task", "show", str(task))["due"] is None
+    dated = add_task(seeded, "Có hạn", "-l", "SCT", "--due", "trước ngày 30/6/2025")
+    assert seeded.json("task", "show", str(dated))["due"] == "2025-06-30"
+    seeded("task", "edit", str(dated), "--due", "Thuong xuyen")
+    assert seeded.json("task", "show", str(dated))["due"] is None

@@ -82,7 +82,8 @@ def add(
         "--support", "-s", metavar="AGENCY", autocompletion=complete.agencies,
         help=_("A supporting agency; repeatable."))] = None,
     due: Annotated[str | None, typer.Option(
-        "--due", metavar="DATE", help=_("Due date; omit for an ongoing duty."))] = None,
+        "--due", metavar="DATE",
+        help=_("Due date; omit (or \"thường xuyên\") for an ongoing duty."))] = None,
     key: Annotated[str | None, typer.Option(
         "--key", "-k", help=_("Key within the directive [default: next free number]."))] = None,
     note: NoteOpt = None,
@@ -100,9 +101,9 @@ def add(
     """
     from clusterctl.config import today
     from clusterctl.core.tasks import add_task
-    from clusterctl.dates import parse_date
+    from clusterctl.dates import parse_date, parse_due
 
-    due_date = parse_date(due) if due is not None else None
+    due_date = parse_due(due) if due is not None else None
     on_date = parse_date(on) if on is not None else None
     with database(write=True) as db:
         task_id = add_task(db, directive=directive, lead=lead, support=support or [],
@@ -405,9 +406,12 @@ def edit(
     from clusterctl.config import today
     from clusterctl.core.queries import resolve_task
     from clusterctl.core.tasks import edit_task
-    from clusterctl.dates import parse_date
+    from clusterctl.dates import parse_date, parse_due
     from clusterctl.errors import InputError
 
+    new_due = parse_due(due) if due is not None else None
+    if due is not None and new_due is None:  # --due "thường xuyên": an ongoing duty
+        due, no_due = None, True
     if no_support and support:
         raise InputError(_("give either --support or --no-support, not both"))
     if no_due and due is not None:
@@ -420,7 +424,7 @@ def edit(
     with database(write=True) as db:
         task_id = resolve_task(db, task)
         changes = edit_task(db, task_id, actor=actor(db), title=title, lead=lead,
-                            support=new_support, due=parse_date(due) if due else None,
+                            support=new_support, due=new_due,
                             no_due=no_due, key=key, note=note, today=today(),
                             on=parse_date(on) if on else None, expect_version=expect_version)
     from clusterctl.words import field_name

@@ -39,7 +39,6 @@ AGENCY_KEYS = {"code", "name", "aliases", "successor", "dissolved_on", "basis", 
 DIRECTIVE_KEYS = {"number", "issued", "issuer", "title", "tasks"}
 TASK_KEYS = {"key", "title", "lead", "support", "due", "original_due", "status",
              "completed_on", "note"}
-ONGOING_WORDS = {"", "ongoing", "thuong xuyen", "none"}
 
 
 @dataclass(slots=True)
@@ -371,8 +370,10 @@ class FileReader:
                       "due" in table, original_due, status, completed_on, note, where)
 
     def due(self, table: dict, key: str, where: Where) -> date | None:
+        from clusterctl.dates import ONGOING_WORDS
+
         value = table.get(key)
-        if isinstance(value, str) and fold(value) in ONGOING_WORDS:
+        if isinstance(value, str) and fold(value).strip() in ONGOING_WORDS:
             return None
         return self.read_date(table, key, where) if key in table else None
 
