@@ -441,11 +441,12 @@ def carry_on(db: Database, *, actor: str, today: date, task_ids: list[int] | Non
 
     A merged agency's tasks pass to its successor on their own; a split agency's cannot
     (each was placed by hand): refused, naming its successors."""
+    # Every change to a task asks: one look at the (few) agencies first, loaded only if needed.
+    if db.scalar("SELECT 1 FROM agency WHERE dissolved_on IS NOT NULL LIMIT 1") is None:
+        return Moved(0, {})
     agencies = load_agencies(db)
     dissolved = sorted((a for a in agencies if a.dissolved_on is not None),
                        key=lambda a: (a.dissolved_on, a.code))
-    if not dissolved:
-        return Moved(0, {})
     by_code = {a.code: a for a in agencies}
     total, by_successor = 0, {}
     for agency in dissolved:  # in date order: a chain of mergers is followed to its end
