@@ -20,10 +20,13 @@ STATUS_NAMES = {
     "in_progress": _("in_progress"),
     "done": _("done"),
     "cancelled": _("cancelled"),
+    "reported": _("reported"),
 }
 CATEGORY_NAMES_EN = {code: code.replace("_", " ") for code in (
-    "done_on_time", "done_late", "overdue", "due_soon", "on_track", "ongoing", "cancelled")}
+    "done_on_time", "done_late", "awaiting_confirmation", "overdue", "due_soon", "on_track",
+    "ongoing", "cancelled")}
 CATEGORY_NAMES = {
+    "awaiting_confirmation": _("awaiting confirmation"),
     "done_on_time": _("done on time"),
     "done_late": _("done late"),
     "overdue": _("overdue"),
@@ -95,15 +98,21 @@ FIELD_NAMES = {
     "issued": _("issued"), "issuer": _("issuer"), "assigned_on": _("assigned on"),
     "key": _("key"), "deleted": _("deleted"), "number": _("number"), "code": _("code"),
     "dissolved_on": _("dissolved on"), "successors": _("successors"), "merged": _("merged"),
+    "priority": _("key task"), "field": _("field"), "evidence": _("evidence"),
+    "requested_due": _("extension asked for"),
 }
 ACTION_NAMES = {
     "created": _("created"), "note": _("note"), "start": _("start"), "done": _("done"),
     "reopen": _("reopen"), "cancel": _("cancel"), "extend": _("extend"), "edit": _("edit"),
     "import": _("import"), "delete": _("delete"), "restore": _("restore"), "undo": _("undo"),
     "merge": _("merge"), "split": _("split"), "rename": _("rename"), "reassign": _("reassign"),
-    "dissolve": _("dissolve"),
+    "dissolve": _("dissolve"), "report-done": _("report done"), "confirm": _("confirm"),
+    "return": _("return"), "request-extension": _("request extension"),
+    "approve-extension": _("approve extension"), "reject-extension": _("reject extension"),
+    "series": _("series"),
 }
-DATE_FIELDS = ("due", "original_due", "completed_on", "issued", "assigned_on", "dissolved_on")
+DATE_FIELDS = ("due", "original_due", "completed_on", "issued", "assigned_on", "dissolved_on",
+               "requested_due")
 
 
 def field_name(field: str) -> str:

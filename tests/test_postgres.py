@@ -190,6 +190,11 @@ def _as_version_1(cli: Cli) -> None:
         "DROP TABLE task_state, task_support_state, import_base",
         "ALTER TABLE task_history DROP COLUMN effective",
         "ALTER TABLE task DROP COLUMN assigned_on",
+        # and what version 5 added
+        "DROP INDEX ix_task_series_id",
+        "ALTER TABLE task DROP COLUMN priority, DROP COLUMN field, DROP COLUMN evidence, "
+        "DROP COLUMN requested_due, DROP COLUMN series_id",
+        "DROP TABLE task_series, setting, office_holiday",
         # and what version 4 added
         "DROP TABLE agency_successor, record_history, import_run",
         "ALTER TABLE task_history DROP COLUMN undoes",

@@ -109,7 +109,8 @@ def test_an_older_database_is_read_but_not_written(cli, old):
     check = cli("db", "check").stdout
     assert "schema version 1); pending migrations: 2 (checked dates and generation " \
            "triggers), 3 (effect dates and the task as it was on each day), 4 (succession of " \
-           "agencies, deletions and undo); run 'clusterctl db upgrade'" in check
+           "agencies, deletions and undo), 5 (the office's workflow); run 'clusterctl db " \
+           "upgrade'" in check
     for args in (["task", "note", "1", "x"], ["init"],
                  ["import", str(ROOT / "examples" / "province-2024.toml")]):
         error = cli.fails(*args, code=3)
@@ -180,12 +181,22 @@ def _old_and_large(path: Path, tmp_path: Path, count: int) -> None:
         # What later versions added goes too (SQLite drops a column only without an index).
         db.execute("DROP INDEX ix_task_history_effective")
         db.execute("DROP INDEX ix_task_deleted_on")
+        # A column in a CHECK cannot be dropped: the task table goes back to version 4's.
+        from clusterctl.store.migrations import _TASK_COLUMNS_V4, _TASK_V4
+
+        db.execute("DROP INDEX ix_task_series_id")
+        db.execute(_TASK_V4)
+        db.execute(f"INSERT INTO task_v4 ({_TASK_COLUMNS_V4}) SELECT {_TASK_COLUMNS_V4} "
+                   "FROM task")
+        db.execute("DROP TABLE task")
+        db.execute("ALTER TABLE task_v4 RENAME TO task")
         for table, column in (("task_history", "effective"), ("task_history", "undoes"),
                               ("task", "assigned_on"), ("task", "deleted_on"),
                               ("agency", "dissolved_on")):
             db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         for table in ("task_state", "task_support_state", "import_base", "agency_successor",
-                      "record_history", "import_run"):
+                      "record_history", "import_run", "task_series", "setting",
+                      "office_holiday"):
             db.execute(f"DROP TABLE {table}")
         db.execute("UPDATE clusterctl_meta SET value = '1' WHERE name = 'schema_version'")
         db.commit()

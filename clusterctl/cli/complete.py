@@ -34,10 +34,12 @@ STATUSES = {
     "in_progress": _("started"),
     "done": _("completed"),
     "cancelled": _("cancelled"),
+    "reported": _("reported done, awaiting confirmation"),
 }
 CATEGORIES = {
     "done_on_time": _("done by its due date"),
     "done_late": _("done after its due date"),
+    "awaiting_confirmation": _("reported done, awaiting the office's confirmation"),
     "overdue": _("not done, past its due date"),
     "due_soon": _("not done, due within the coming days"),
     "on_track": _("not done, due later"),

@@ -20,7 +20,7 @@ NAME_LIMIT = 500
 NOTE_LIMIT = 20000
 KEY_LIMIT = 64
 NUMBER_LIMIT = 200
-STATUSES = ("open", "in_progress", "done", "cancelled")
+STATUSES = ("open", "in_progress", "done", "cancelled", "reported")
 DUE_YEARS_AHEAD = 10  # a due date further than this after the issue date is taken as a typo
 
 _CODE = re.compile(r"[^\W_][\w.&-]{0,31}")

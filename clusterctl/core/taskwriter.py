@@ -44,21 +44,23 @@ INSERT_HISTORY = (
 )
 INSERT_TASK = (
     "INSERT INTO task (directive_id, task_key, title, title_key, lead_id, due, original_due, "
-    "status, completed_on, assigned_on, created_at, updated_at, version) VALUES (:directive_id, "
-    ":key, :title, :title_key, :lead_id, :due, :original_due, :status, :completed_on, "
-    ":assigned_on, :now, :now, 1)"
+    "status, completed_on, assigned_on, created_at, updated_at, version, priority, field, "
+    "series_id) VALUES (:directive_id, :key, :title, :title_key, :lead_id, :due, :original_due, "
+    ":status, :completed_on, :assigned_on, :now, :now, 1, :priority, :field, :series_id)"
 )
 INSERT_SUPPORT = (
     "INSERT INTO task_support (task_id, agency_id, position) VALUES (:t, :a, :p)"
 )
 # The task columns a change may set; anything else is a programming error.
 COLUMNS = ("title", "title_key", "lead_id", "due", "original_due", "status", "completed_on",
-           "task_key", "deleted_on")
+           "task_key", "deleted_on", "priority", "field", "evidence", "requested_due")
 # The columns of the task as it was on each day that each field of a history entry sets
-# ("support" is a table of its own; a key and a deletion are not part of a task's past).
+# ("support" is a table of its own; a key, a deletion, whether it is a key task, its field,
+# the evidence of a report and an extension asked for are not part of a task's past).
 FIELD_COLUMNS = {"title": ("title", "title_key"), "lead": ("lead_id",), "due": ("due",),
                  "original_due": ("original_due",), "status": ("status",),
-                 "completed_on": ("completed_on",), "support": (), "key": (), "deleted": ()}
+                 "completed_on": ("completed_on",), "support": (), "key": (), "deleted": (),
+                 "priority": (), "field": (), "evidence": (), "requested_due": ()}
 
 
 @dataclass(slots=True)
@@ -75,6 +77,9 @@ class NewTask:
     note: str | None = None
     assigned_on: date | None = None  # None: the directive's issue date, given as issued
     issued: date | None = None
+    priority: bool = False  # a key task (trọng tâm)
+    field: str | None = None  # None: none (the caller gives the directive's division)
+    series_id: int | None = None  # an occurrence of this recurring series
 
 
 @dataclass(slots=True)
@@ -143,7 +148,8 @@ class TaskWriter:
             "title_key": fold(t.title), "lead_id": self.agency_id(t.lead), "due": t.due,
             "original_due": t.original_due or t.due, "status": t.status,
             "completed_on": t.completed_on, "assigned_on": t.assigned_on or t.issued,
-            "now": self.now} for t in tasks]
+            "now": self.now, "priority": bool(t.priority), "field": t.field,
+            "series_id": t.series_id} for t in tasks]
         for batch in _batches(rows):
             self.db.executemany(INSERT_TASK, batch)
             progress(len(batch))
@@ -158,7 +164,8 @@ class TaskWriter:
             history.append(self._history(task_id, "created", created_json(
                 title=task.title, lead=task.lead.code, support=[a.code for a in task.support],
                 due=task.due, status=task.status, completed_on=task.completed_on,
-                original_due=row["original_due"]), task.note, assigned_on))
+                original_due=row["original_due"], priority=task.priority, field=task.field),
+                task.note, assigned_on))
             states += initial_states(task_id, row)
         self.db.executemany(INSERT_SUPPORT, support)
         self.db.executemany(INSERT_HISTORY, history)
@@ -298,7 +305,7 @@ class TaskWriter:
         for task_id, task_rows in rows.items():  # a change and its undo cancel out
             later[task_id] = [
                 (effective or assigned[task_id],
-                 set(changed) | ({EXTENSION} if action == "extend" else set()))
+                 set(changed) | ({EXTENSION} if action in EXTENSIONS else set()))
                 for effective, _order, action, changed in entries_of(without_undone(task_rows))]
         for change in dated:
             history = later.get(change.task_id, [])
@@ -397,6 +404,7 @@ class TaskWriter:
 
 
 EXTENSION = "extension"  # a history entry's mark: an extension, made on a task still to do
+EXTENSIONS = ("extend", "approve-extension")  # the actions that extend a task
 
 
 def _bound(entry: Entry) -> set[str]:
@@ -459,7 +467,8 @@ def changes_json(changes: dict) -> str:
 
 def created_json(*, title: str, lead: str, support: list[str], due: date | None,
                  status: str = "open", completed_on: date | None = None,
-                 original_due: date | None = None) -> str:
+                 original_due: date | None = None, priority: bool = False,
+                 field: str | None = None) -> str:
     """The changes of a task's "created" entry, as :func:`changes_json` would write them.
 
     Written out directly: an import of 100,000 tasks writes 100,000 of these, and the
@@ -478,4 +487,8 @@ def created_json(*, title: str, lead: str, support: list[str], due: date | None,
     parts.append(f'"status": [null, {text(status)}]')
     if completed_on:
         parts.append(f'"completed_on": [null, {day(completed_on)}]')
+    if priority:
+        parts.append('"priority": [null, true]')
+    if field:
+        parts.append(f'"field": [null, {text(field)}]')
     return "{" + ", ".join(parts) + "}"

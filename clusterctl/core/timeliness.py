@@ -9,6 +9,7 @@ from datetime import date, timedelta
 CATEGORIES = (
     "done_on_time",
     "done_late",
+    "awaiting_confirmation",
     "overdue",
     "due_soon",
     "on_track",
@@ -24,6 +25,8 @@ _NOT_DONE = (
 
 PREDICATES = {
     "cancelled": "t.status = 'cancelled'",
+    # Reported done by its agency, not yet confirmed by the office: neither done nor overdue.
+    "awaiting_confirmation": "t.status = 'reported'",
     "done_on_time": f"({_DONE} AND (t.due IS NULL OR t.completed_on <= t.due))",
     "done_late": f"({_DONE} AND t.completed_on > t.due)",
     "ongoing": f"({_NOT_DONE} AND t.due IS NULL)",

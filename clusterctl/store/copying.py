@@ -20,6 +20,9 @@ TABLES = (
     ("directive", "id"),
     ("record_history", "id"),
     ("import_run", "id"),
+    ("task_series", "id"),
+    ("setting", "name"),
+    ("office_holiday", "day"),
     ("task", "id"),
     ("task_support", "task_id, agency_id"),
     ("task_history", "id"),
@@ -27,7 +30,8 @@ TABLES = (
     ("task_support_state", "task_id, agency_id, valid_from"),
     ("import_base", "task_id"),
 )
-SERIAL = ("agency", "directive", "task", "task_history", "record_history", "import_run")
+SERIAL = ("agency", "directive", "task", "task_history", "record_history", "import_run",
+          "task_series")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ def table_digest(db: Database, table: str, order: str) -> tuple[int, str]:
     digest = hashlib.sha256()
     count = 0
     for row in db.stream(f"SELECT {', '.join(COLUMNS[table])} FROM {table} ORDER BY {order}"):
-        digest.update(repr(tuple(row)).encode())
+        # SQLite keeps a boolean as 0 or 1.
+        digest.update(repr(tuple(int(v) if v.__class__ is bool else v for v in row)).encode())
         digest.update(b"\n")
         count += 1
     return count, digest.hexdigest()
@@ -108,15 +113,19 @@ def _copy_table(source: Database, target: Database, table: str, order: str) -> N
     names = ", ".join(columns)
     marks = ", ".join(f":c{i}" for i in range(len(columns)))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+    flags = {i for i, column in enumerate(columns) if (table, column) in BOOLEANS}
     batch: list[dict] = []
     for row in source.stream(f"SELECT {names} FROM {table} ORDER BY {order}"):
-        batch.append({f"c{i}": value for i, value in enumerate(row)})
+        batch.append({f"c{i}": bool(value) if i in flags else value
+                      for i, value in enumerate(row)})
         if len(batch) == 1000:
             target.executemany(sql, batch)
             batch = []
     target.executemany(sql, batch)
 
 
+# PostgreSQL takes a boolean only as one; SQLite hands back 0 or 1.
+BOOLEANS = {("task", "priority"), ("task_series", "priority"), ("office_holiday", "working")}
 COLUMNS = {  # named, so that both sides list them in one order
     "agency": ("id", "code", "code_key", "name", "name_key", "created_at", "updated_at",
                "dissolved_on"),
@@ -129,7 +138,13 @@ COLUMNS = {  # named, so that both sides list them in one order
                   "updated_at"),
     "task": ("id", "directive_id", "task_key", "title", "title_key", "lead_id", "due",
              "original_due", "status", "completed_on", "assigned_on", "created_at", "updated_at",
-             "version", "deleted_on"),
+             "version", "deleted_on", "priority", "field", "evidence", "requested_due",
+             "series_id"),
+    "task_series": ("id", "directive_id", "series_key", "rule", "rule_text", "starts", "until",
+                    "covered_to", "title", "lead_id", "support", "priority", "field",
+                    "created_at", "updated_at", "version"),
+    "setting": ("name", "value", "updated_at", "updated_by"),
+    "office_holiday": ("day", "working", "name", "source", "created_at", "actor"),
     "task_support": ("task_id", "agency_id", "position"),
     "task_history": ("id", "task_id", "at", "effective", "actor", "action", "changes", "note",
                      "source", "undoes"),

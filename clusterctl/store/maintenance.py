@@ -56,6 +56,8 @@ def _postgres_problems(db: Database, version: int) -> list[str]:
     later = {"task_state", "task_support_state", "import_base"} if version < 3 else set()
     if version < 4:
         later |= {"agency_successor", "record_history", "import_run"}
+    if version < 5:
+        later |= {"task_series", "setting", "office_holiday"}
     problems = [_("table {table} is missing").format(table=table)
                 for table in sorted(set(COLUMNS) - later - db.table_names())]
     triggers = {name for (name,) in db.rows(

@@ -499,6 +499,162 @@ def _v4(db: Database) -> None:
                "CREATE INDEX ix_task_deleted_on ON task (deleted_on)"])
 
 
+# -- 5: the office's workflow: confirmation, extension requests, key tasks, fields,
+# recurring tasks and working days (clusterctl 0.5.0) --------------------
+
+_TASK_V5 = """CREATE TABLE task_v5 (
+	id INTEGER NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	task_key VARCHAR(64) NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	title_key VARCHAR(4000) NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	due DATE, 
+	original_due DATE, 
+	status VARCHAR(16) NOT NULL, 
+	completed_on DATE, 
+	assigned_on DATE NOT NULL, 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	version INTEGER NOT NULL, 
+	deleted_on DATE, 
+	priority BOOLEAN DEFAULT 0 NOT NULL, 
+	field VARCHAR(64), 
+	evidence VARCHAR(1000), 
+	requested_due DATE, 
+	series_id INTEGER, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
+	CONSTRAINT ck_task_due_iso CHECK (due IS NULL OR due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_original_due_iso CHECK (original_due IS NULL OR original_due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_completed_on_iso CHECK (completed_on IS NULL OR completed_on GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_requested_due_iso CHECK (requested_due IS NULL OR requested_due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_version CHECK (version >= 1), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id), 
+	FOREIGN KEY(series_id) REFERENCES task_series (id)
+)"""  # noqa: E501, W291 (as the models compile it)
+_NEW_TABLES_V5 = {
+    "sqlite": [
+        """CREATE TABLE task_series (
+	id INTEGER NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	series_key VARCHAR(64) NOT NULL, 
+	rule VARCHAR(500) NOT NULL, 
+	rule_text VARCHAR(500) NOT NULL, 
+	starts DATE NOT NULL, 
+	until DATE, 
+	covered_to DATE NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	support VARCHAR NOT NULL, 
+	priority BOOLEAN NOT NULL, 
+	field VARCHAR(64), 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	version INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_series_directive_key UNIQUE (directive_id, series_key), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+)""",  # noqa: W291
+        """CREATE TABLE setting (
+	name VARCHAR(64) NOT NULL, 
+	value VARCHAR(1000) NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	updated_by VARCHAR(200) NOT NULL, 
+	PRIMARY KEY (name)
+)""",  # noqa: W291
+        """CREATE TABLE office_holiday (
+	day DATE NOT NULL, 
+	working BOOLEAN NOT NULL, 
+	name VARCHAR(500) NOT NULL, 
+	source VARCHAR(1000), 
+	created_at DATETIME NOT NULL, 
+	actor VARCHAR(200) NOT NULL, 
+	PRIMARY KEY (day)
+)""",  # noqa: W291
+    ],
+    "postgresql": [
+        """CREATE TABLE task_series (
+	id SERIAL NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	series_key VARCHAR(64) COLLATE "C" NOT NULL, 
+	rule VARCHAR(500) COLLATE "C" NOT NULL, 
+	rule_text VARCHAR(500) COLLATE "C" NOT NULL, 
+	starts DATE NOT NULL, 
+	until DATE, 
+	covered_to DATE NOT NULL, 
+	title VARCHAR(4000) COLLATE "C" NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	support VARCHAR COLLATE "C" NOT NULL, 
+	priority BOOLEAN NOT NULL, 
+	field VARCHAR(64) COLLATE "C", 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	version INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_series_directive_key UNIQUE (directive_id, series_key), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+)""",  # noqa: W291
+        """CREATE TABLE setting (
+	name VARCHAR(64) COLLATE "C" NOT NULL, 
+	value VARCHAR(1000) COLLATE "C" NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_by VARCHAR(200) COLLATE "C" NOT NULL, 
+	PRIMARY KEY (name)
+)""",  # noqa: W291
+        """CREATE TABLE office_holiday (
+	day DATE NOT NULL, 
+	working BOOLEAN NOT NULL, 
+	name VARCHAR(500) COLLATE "C" NOT NULL, 
+	source VARCHAR(1000) COLLATE "C", 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	actor VARCHAR(200) COLLATE "C" NOT NULL, 
+	PRIMARY KEY (day)
+)""",  # noqa: W291
+    ],
+}
+_TASK_COLUMNS_V4 = _TASK_COLUMNS_V3 + ", deleted_on"
+
+
+def _v5(db: Database) -> None:
+    from clusterctl.core.fields import division
+
+    db.script(_NEW_TABLES_V5[db.dialect])
+    if db.dialect == "sqlite":
+        # The new columns go where a new database has them: the table is rebuilt.
+        script = [_TASK_V5,
+                  f"INSERT INTO task_v5 ({_TASK_COLUMNS_V4}, priority) SELECT "
+                  f"{_TASK_COLUMNS_V4}, 0 FROM task",
+                  "DROP TABLE task",
+                  "ALTER TABLE task_v5 RENAME TO task",
+                  "CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, "
+                  "completed_on)",
+                  "CREATE INDEX ix_task_status_due ON task (status, due, completed_on, lead_id)",
+                  "CREATE INDEX ix_task_deleted_on ON task (deleted_on)"]
+        script += [
+            f"CREATE TRIGGER generation_task_{event.lower()} AFTER {event} ON task "
+            "BEGIN UPDATE clusterctl_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS "
+            "TEXT) WHERE name = 'generation'; END" for event in ("INSERT", "UPDATE", "DELETE")]
+        db.script(script)
+    else:  # PostgreSQL adds columns in place
+        db.script([
+            "ALTER TABLE task ADD COLUMN priority BOOLEAN DEFAULT false NOT NULL",
+            'ALTER TABLE task ADD COLUMN field VARCHAR(64) COLLATE "C"',
+            'ALTER TABLE task ADD COLUMN evidence VARCHAR(1000) COLLATE "C"',
+            "ALTER TABLE task ADD COLUMN requested_due DATE",
+            "ALTER TABLE task ADD COLUMN series_id INTEGER REFERENCES task_series (id)",
+        ])
+    db.execute("CREATE INDEX ix_task_series_id ON task (series_id)")
+    # Each task's field: the Office division that drafted its directive.
+    db.executemany("UPDATE task SET field = :f WHERE directive_id = :d", [
+        {"f": field, "d": directive_id}
+        for directive_id, number in db.rows("SELECT id, number FROM directive")
+        if (field := division(number))])
+
+
 # Append-only. Version 1 is the schema of clusterctl 0.1.0.
 MIGRATIONS: list[Migration] = [
     Migration(
@@ -520,6 +676,12 @@ MIGRATIONS: list[Migration] = [
         "their names; tasks entered by mistake can be deleted and restored; a change can be "
         "undone, and an import as a whole",
         _v4),
+    Migration(
+        5, "the office's workflow",
+        "an agency can report a task done for the office to confirm, and ask for an "
+        "extension; tasks can be key tasks and have a field; recurring tasks and the "
+        "office's own holidays are kept",
+        _v5),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else 1
 

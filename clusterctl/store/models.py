@@ -8,7 +8,7 @@ a model, regenerate it with ``python -m clusterctl.store.models``; a test fails 
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -103,12 +103,13 @@ class Task(SQLModel, table=True):
         Index("ix_task_lead_status_due", "lead_id", "status", "due", "completed_on"),
         Index("ix_task_status_due", "status", "due", "completed_on", "lead_id"),
         Index("ix_task_deleted_on", "deleted_on"),
+        Index("ix_task_series_id", "series_id"),
         # SQLite keeps dates as text, and every report compares them as text: only ISO
         # dates may be stored, whichever program writes them (PostgreSQL has a DATE type).
         *(CheckConstraint(f"{column} IS NULL OR {column} GLOB "
                           "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'",
                           name=f"ck_task_{column}_iso").ddl_if(dialect="sqlite")
-          for column in ("due", "original_due", "completed_on")),
+          for column in ("due", "original_due", "completed_on", "requested_due")),
         CheckConstraint("version >= 1", name="ck_task_version"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -126,6 +127,68 @@ class Task(SQLModel, table=True):
     updated_at: datetime
     version: int = 1  # bumped by every change; guards against lost updates
     deleted_on: date | None = None  # entered by mistake: in no list or report (task restore)
+    # A key task (nhiệm vụ trọng tâm), counted apart. Defaulted by the database too, for
+    # programs that insert tasks without it.
+    priority: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The field (lĩnh vực): by default the Office division in the directive's number
+    # (2029/UBND-KTTH -> KTTH).
+    field: str | None = Field(default=None, max_length=64)
+    # The output document an agency cited when it reported the task done: while the task
+    # awaits the office's confirmation (status "reported"), and once confirmed.
+    evidence: str | None = Field(default=None, max_length=1000)
+    # The due date an agency asked for, until the request is approved or rejected.
+    requested_due: date | None = None
+    # The recurring series this task is an occurrence of.
+    series_id: int | None = Field(default=None, foreign_key="task_series.id")
+
+
+class TaskSeries(SQLModel, table=True):
+    """A recurring assignment ("hằng tháng, trước ngày 25"): each occurrence is a task of its
+    own, keyed ``KEY/PERIOD`` (``5/2024-03``), made from what is here."""
+
+    __tablename__ = "task_series"
+    __table_args__ = (UniqueConstraint("directive_id", "series_key",
+                                       name="uq_task_series_directive_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id")
+    series_key: str = Field(max_length=64)
+    rule: str = Field(max_length=500)  # RFC 5545 RRULE
+    rule_text: str = Field(max_length=500)  # as the directive wrote it
+    starts: date
+    until: date | None = None  # None: open-ended
+    # The occurrences exist for every as-of date up to this one (one period beyond it).
+    covered_to: date
+    title: str = Field(max_length=4000)
+    lead_id: int = Field(foreign_key="agency.id")
+    support: str = Field(default="[]")  # JSON: the supporting agencies' ids
+    priority: bool = False
+    field: str | None = Field(default=None, max_length=64)
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+
+class Setting(SQLModel, table=True):
+    """The office's settings, such as the most extensions a task may have."""
+
+    __tablename__ = "setting"
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=1000)
+    updated_at: datetime
+    updated_by: str = Field(max_length=200)
+
+
+class OfficeHoliday(SQLModel, table=True):
+    """A day the office adds to the shipped holiday table: a day off, or a working day (a
+    make-up Saturday)."""
+
+    __tablename__ = "office_holiday"
+    day: date = Field(primary_key=True)
+    working: bool = False
+    name: str = Field(max_length=500)
+    source: str | None = Field(default=None, max_length=1000)
+    created_at: datetime
+    actor: str = Field(max_length=200)
 
 
 class TaskSupport(SQLModel, table=True):

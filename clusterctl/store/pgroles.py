@@ -103,13 +103,19 @@ def setup_statements(db) -> list[str]:
         s("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), viewer),
         s("GRANT SELECT ON clusterctl_meta, agency, agency_alias, directive, task, "
           "task_support, task_history, task_state, task_support_state, import_base, "
-          "agency_successor, record_history, import_run TO {}")
+          "agency_successor, record_history, import_run, task_series, setting, office_holiday "
+          "TO {}")
           .format(viewer),
         # Deleting and restoring a task is an admin's (deleted_on): staff update the rest.
         s("REVOKE UPDATE ON task FROM {}").format(staff),
         s("GRANT INSERT ON task TO {}").format(staff),
         s("GRANT UPDATE (title, title_key, lead_id, due, original_due, status, completed_on, "
-          "task_key, updated_at, version) ON task TO {}").format(staff),
+          "task_key, updated_at, version, priority, field, evidence, requested_due) ON task "
+          "TO {}").format(staff),
+        s("GRANT INSERT, UPDATE ON task_series TO {}").format(staff),
+        s("GRANT USAGE ON SEQUENCE task_series_id_seq TO {}").format(staff),
+        # The office's settings and its own holidays are an admin's.
+        s("GRANT INSERT, UPDATE, DELETE ON setting, office_holiday TO {}").format(admin),
         s("GRANT UPDATE ON task TO {}").format(admin),
         s("GRANT INSERT, DELETE ON task_support TO {}").format(staff),
         s("GRANT INSERT, UPDATE, DELETE ON task_state, task_support_state TO {}").format(staff),

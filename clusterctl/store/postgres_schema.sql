@@ -41,6 +41,16 @@ CREATE TABLE import_run (
 	PRIMARY KEY (id)
 );
 
+CREATE TABLE office_holiday (
+	day DATE NOT NULL, 
+	working BOOLEAN NOT NULL, 
+	name VARCHAR(500) COLLATE "C" NOT NULL, 
+	source VARCHAR(1000) COLLATE "C", 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	actor VARCHAR(200) COLLATE "C" NOT NULL, 
+	PRIMARY KEY (day)
+);
+
 CREATE TABLE record_history (
 	id SERIAL NOT NULL, 
 	kind VARCHAR(16) COLLATE "C" NOT NULL, 
@@ -56,6 +66,14 @@ CREATE TABLE record_history (
 );
 
 CREATE INDEX ix_record_history_record ON record_history (kind, record_id, id);
+
+CREATE TABLE setting (
+	name VARCHAR(64) COLLATE "C" NOT NULL, 
+	value VARCHAR(1000) COLLATE "C" NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_by VARCHAR(200) COLLATE "C" NOT NULL, 
+	PRIMARY KEY (name)
+);
 
 CREATE TABLE agency_alias (
 	agency_id INTEGER NOT NULL, 
@@ -78,6 +96,29 @@ CREATE TABLE agency_successor (
 
 CREATE INDEX ix_agency_successor_successor_id ON agency_successor (successor_id);
 
+CREATE TABLE task_series (
+	id SERIAL NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	series_key VARCHAR(64) COLLATE "C" NOT NULL, 
+	rule VARCHAR(500) COLLATE "C" NOT NULL, 
+	rule_text VARCHAR(500) COLLATE "C" NOT NULL, 
+	starts DATE NOT NULL, 
+	until DATE, 
+	covered_to DATE NOT NULL, 
+	title VARCHAR(4000) COLLATE "C" NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	support VARCHAR COLLATE "C" NOT NULL, 
+	priority BOOLEAN NOT NULL, 
+	field VARCHAR(64) COLLATE "C", 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	version INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_series_directive_key UNIQUE (directive_id, series_key), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+);
+
 CREATE TABLE task (
 	id SERIAL NOT NULL, 
 	directive_id INTEGER NOT NULL, 
@@ -94,16 +135,24 @@ CREATE TABLE task (
 	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	version INTEGER NOT NULL, 
 	deleted_on DATE, 
+	priority BOOLEAN DEFAULT false NOT NULL, 
+	field VARCHAR(64) COLLATE "C", 
+	evidence VARCHAR(1000) COLLATE "C", 
+	requested_due DATE, 
+	series_id INTEGER, 
 	PRIMARY KEY (id), 
 	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
 	CONSTRAINT ck_task_version CHECK (version >= 1), 
 	FOREIGN KEY(directive_id) REFERENCES directive (id), 
-	FOREIGN KEY(lead_id) REFERENCES agency (id)
+	FOREIGN KEY(lead_id) REFERENCES agency (id), 
+	FOREIGN KEY(series_id) REFERENCES task_series (id)
 );
 
 CREATE INDEX ix_task_deleted_on ON task (deleted_on);
 
 CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on);
+
+CREATE INDEX ix_task_series_id ON task (series_id);
 
 CREATE INDEX ix_task_status_due ON task (status, due, completed_on, lead_id);
 

@@ -158,10 +158,14 @@ def _read_older(db: Database, version: int) -> None:
         temp, day, forever = "pg_temp.", "CAST(h.at AS DATE)", "DATE '9999-12-31'"
         none_date, none_text, none_int = ("CAST(NULL AS DATE)", "CAST(NULL AS VARCHAR)",
                                           "CAST(NULL AS INTEGER)")
+    # Schema 5's task columns: no key task, no field, no report or request, no series.
+    five = (f"CAST(0 AS BOOLEAN) AS priority, {none_text} AS field, {none_text} AS evidence, "
+            f"{none_date} AS requested_due, {none_int} AS series_id")
     if version < 3:
         views = [
             f"CREATE TEMP VIEW task AS SELECT t.*, d.issued AS assigned_on, {none_date} AS "
-            f"deleted_on FROM {main}task t JOIN {main}directive d ON d.id = t.directive_id",
+            f"deleted_on, {five} FROM {main}task t JOIN {main}directive d "
+            "ON d.id = t.directive_id",
             f"CREATE TEMP VIEW task_history AS SELECT h.*, {day} AS effective, {none_int} AS "
             f"undoes FROM {main}task_history h",
             f"CREATE TEMP VIEW task_state AS SELECT id AS task_id, assigned_on AS valid_from, "
@@ -173,24 +177,39 @@ def _read_older(db: Database, version: int) -> None:
             "CREATE TEMP VIEW import_base AS SELECT 0 AS task_id, '{}' AS said, "
             f"{none_text} AS source WHERE 1 = 0",
         ]
-    else:
+    elif version < 4:
         views = [
-            f"CREATE TEMP VIEW task AS SELECT t.*, {none_date} AS deleted_on "
+            f"CREATE TEMP VIEW task AS SELECT t.*, {none_date} AS deleted_on, {five} "
             f"FROM {main}task t",
             f"CREATE TEMP VIEW task_history AS SELECT h.*, {none_int} AS undoes "
             f"FROM {main}task_history h",
         ]
+    else:
+        views = [f"CREATE TEMP VIEW task AS SELECT t.*, {five} FROM {main}task t"]
+    if version < 4:
+        views += [
+            f"CREATE TEMP VIEW agency AS SELECT a.*, {none_date} AS dissolved_on "
+            f"FROM {main}agency a",
+            "CREATE TEMP VIEW agency_successor AS SELECT 0 AS agency_id, 0 AS successor_id, "
+            "0 AS position WHERE 1 = 0",
+            f"CREATE TEMP VIEW record_history AS SELECT 0 AS id, '' AS kind, 0 AS record_id, "
+            f"{none_text} AS at, {none_date} AS effective, '' AS actor, '' AS action, '{{}}' "
+            f"AS changes, {none_text} AS note, {none_text} AS source WHERE 1 = 0",
+            f"CREATE TEMP VIEW import_run AS SELECT 0 AS id, {none_text} AS at, '' AS actor, "
+            f"{none_text} AS source, '{{}}' AS undo, {none_text} AS undone_at, {none_text} AS "
+            "undone_by WHERE 1 = 0",
+        ]
     views += [
-        f"CREATE TEMP VIEW agency AS SELECT a.*, {none_date} AS dissolved_on "
-        f"FROM {main}agency a",
-        "CREATE TEMP VIEW agency_successor AS SELECT 0 AS agency_id, 0 AS successor_id, "
-        "0 AS position WHERE 1 = 0",
-        f"CREATE TEMP VIEW record_history AS SELECT 0 AS id, '' AS kind, 0 AS record_id, "
-        f"{none_text} AS at, {none_date} AS effective, '' AS actor, '' AS action, '{{}}' AS "
-        f"changes, {none_text} AS note, {none_text} AS source WHERE 1 = 0",
-        f"CREATE TEMP VIEW import_run AS SELECT 0 AS id, {none_text} AS at, '' AS actor, "
-        f"{none_text} AS source, '{{}}' AS undo, {none_text} AS undone_at, {none_text} AS "
-        "undone_by WHERE 1 = 0",
+        f"CREATE TEMP VIEW task_series AS SELECT 0 AS id, 0 AS directive_id, '' AS "
+        f"series_key, '' AS rule, '' AS rule_text, {none_date} AS starts, {none_date} AS "
+        f"until, {none_date} AS covered_to, '' AS title, 0 AS lead_id, '[]' AS support, "
+        f"CAST(0 AS BOOLEAN) AS priority, {none_text} AS field, {none_text} AS created_at, "
+        f"{none_text} AS updated_at, 1 AS version WHERE 1 = 0",
+        f"CREATE TEMP VIEW setting AS SELECT '' AS name, '' AS value, {none_text} AS "
+        "updated_at, '' AS updated_by WHERE 1 = 0",
+        f"CREATE TEMP VIEW office_holiday AS SELECT {none_date} AS day, CAST(0 AS BOOLEAN) "
+        f"AS working, '' AS name, {none_text} AS source, {none_text} AS created_at, '' AS "
+        "actor WHERE 1 = 0",
     ]
     db.script(views)
 

@@ -41,6 +41,16 @@ CREATE TABLE import_run (
 	PRIMARY KEY (id)
 );
 
+CREATE TABLE office_holiday (
+	day DATE NOT NULL, 
+	working BOOLEAN NOT NULL, 
+	name VARCHAR(500) NOT NULL, 
+	source VARCHAR(1000), 
+	created_at DATETIME NOT NULL, 
+	actor VARCHAR(200) NOT NULL, 
+	PRIMARY KEY (day)
+);
+
 CREATE TABLE record_history (
 	id INTEGER NOT NULL, 
 	kind VARCHAR(16) NOT NULL, 
@@ -56,6 +66,14 @@ CREATE TABLE record_history (
 );
 
 CREATE INDEX ix_record_history_record ON record_history (kind, record_id, id);
+
+CREATE TABLE setting (
+	name VARCHAR(64) NOT NULL, 
+	value VARCHAR(1000) NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	updated_by VARCHAR(200) NOT NULL, 
+	PRIMARY KEY (name)
+);
 
 CREATE TABLE agency_alias (
 	agency_id INTEGER NOT NULL, 
@@ -78,6 +96,29 @@ CREATE TABLE agency_successor (
 
 CREATE INDEX ix_agency_successor_successor_id ON agency_successor (successor_id);
 
+CREATE TABLE task_series (
+	id INTEGER NOT NULL, 
+	directive_id INTEGER NOT NULL, 
+	series_key VARCHAR(64) NOT NULL, 
+	rule VARCHAR(500) NOT NULL, 
+	rule_text VARCHAR(500) NOT NULL, 
+	starts DATE NOT NULL, 
+	until DATE, 
+	covered_to DATE NOT NULL, 
+	title VARCHAR(4000) NOT NULL, 
+	lead_id INTEGER NOT NULL, 
+	support VARCHAR NOT NULL, 
+	priority BOOLEAN NOT NULL, 
+	field VARCHAR(64), 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	version INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_task_series_directive_key UNIQUE (directive_id, series_key), 
+	FOREIGN KEY(directive_id) REFERENCES directive (id), 
+	FOREIGN KEY(lead_id) REFERENCES agency (id)
+);
+
 CREATE TABLE task (
 	id INTEGER NOT NULL, 
 	directive_id INTEGER NOT NULL, 
@@ -94,19 +135,28 @@ CREATE TABLE task (
 	updated_at DATETIME NOT NULL, 
 	version INTEGER NOT NULL, 
 	deleted_on DATE, 
+	priority BOOLEAN DEFAULT 0 NOT NULL, 
+	field VARCHAR(64), 
+	evidence VARCHAR(1000), 
+	requested_due DATE, 
+	series_id INTEGER, 
 	PRIMARY KEY (id), 
 	CONSTRAINT uq_task_directive_key UNIQUE (directive_id, task_key), 
 	CONSTRAINT ck_task_due_iso CHECK (due IS NULL OR due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
 	CONSTRAINT ck_task_original_due_iso CHECK (original_due IS NULL OR original_due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
 	CONSTRAINT ck_task_completed_on_iso CHECK (completed_on IS NULL OR completed_on GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
+	CONSTRAINT ck_task_requested_due_iso CHECK (requested_due IS NULL OR requested_due GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'), 
 	CONSTRAINT ck_task_version CHECK (version >= 1), 
 	FOREIGN KEY(directive_id) REFERENCES directive (id), 
-	FOREIGN KEY(lead_id) REFERENCES agency (id)
+	FOREIGN KEY(lead_id) REFERENCES agency (id), 
+	FOREIGN KEY(series_id) REFERENCES task_series (id)
 );
 
 CREATE INDEX ix_task_deleted_on ON task (deleted_on);
 
 CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on);
+
+CREATE INDEX ix_task_series_id ON task (series_id);
 
 CREATE INDEX ix_task_status_due ON task (status, due, completed_on, lead_id);
 
