@@ -3,21 +3,29 @@
 Day first, always: ``6/7/2024`` is 6 July. Month and quarter deadlines mean their last day.
 Only the forms in :data:`ACCEPTED_FORMS` are accepted, so a typo is never read as some other
 date; python-dateutil does the calendar arithmetic (``+1m`` from 31 January is 29 February).
+Working days (``+3wd``, "trong 03 ngày làm việc") are counted on a
+:class:`clusterctl.workdays.Calendar`, asked for only when such a form is met.
 """
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from clusterctl.errors import InputError
 from clusterctl.i18n import _
 from clusterctl.text import fold
 from clusterctl.words import day as shown
 
+if TYPE_CHECKING:
+    from clusterctl.workdays import Calendar
+
 ACCEPTED_FORMS = _(
     "2024-06-30, 30/6/2024, 30-6-2024, 30.6.2024, ngày 30 tháng 6 năm 2024, 6/2024 or tháng 6 "
     "năm 2024 (end of June), Q2/2024, quý II/2024 or quý II năm 2024 (end of the quarter), "
-    "each also after \"trước ngày\", \"trong\" or \"cuối\"; today, yesterday, tomorrow, +3d, "
-    "+2w, +1m, +1y (or -), eow, eom, eoq, eoy"
+    "each also after \"trước ngày\", \"trong\" or \"cuối\"; \"trong 03 ngày làm việc\" "
+    "(working days) or \"trong 10 ngày\" from the directive's date; today, yesterday, tomorrow, "
+    "+3d, +2w, +1m, +1y, +3wd (working days; or -), eow, eom, eoq, eoy"
 )
 # A due date that is none: an ongoing duty (thường xuyên), in a file or on the command line.
 ONGOING_WORDS = {"", "ongoing", "thuong xuyen", "none"}
@@ -34,6 +42,11 @@ _QUARTER = re.compile(r"(?:q|quy )\s*(iv|iii|ii|i|[1-4])\s*(?:[/.-]|nam)\s*(\d{4
 _BEFORE = re.compile(r"(?:(?:truoc|trong|cuoi|cham nhat|han)\s+)?(?:ngay\s+)?(?=\d|thang |q)",
                      re.ASCII)
 _OFFSET = re.compile(r"([+-])(\d{1,4})([dwmy])", re.ASCII)
+_WORKING_OFFSET = re.compile(r"([+-])(\d{1,4})wd", re.ASCII)
+# "trong 03 ngày làm việc", "trong vòng 5 ngày làm việc", "trong thời hạn 10 ngày", "05 ngày
+# làm việc": from the directive's date. A bare "10 ngày" is refused: it may be "ngày 10" mistyped.
+_WITHIN = re.compile(r"(?:(?:trong|trong vong|trong thoi han)\s+(\d{1,3}) ngay( lam viec)?"
+                     r"|(\d{1,3}) ngay( lam viec))", re.ASCII)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _NAMED = {
     "today": 0, "hom nay": 0, "nay": 0,
@@ -101,22 +114,73 @@ def _in_range(text: object, day: date) -> date:
     return day
 
 
-def parse_date(text: str, today: date | None = None) -> date:
+def parse_date(text: str, today: date | None = None, *,
+               calendar: Callable[[], "Calendar"] | None = None,
+               base: date | None = None) -> date:
     """Parse ``text`` as a date in the years 1900 to 2999; relative forms count from
     ``today`` (office time zone).
+
+    "trong 03 ngày làm việc" (or "trong 10 ngày", calendar days) counts from ``base``, the
+    directive's date, or from today without one. Working days are those of ``calendar()``
+    (a zero-argument callable, called only for a working-day form), else of the shipped
+    holidays alone.
 
     >>> parse_date("30/6/2024")
     datetime.date(2024, 6, 30)
     >>> parse_date("quý II/2024")
     datetime.date(2024, 6, 30)
+    >>> parse_date("+3wd", date(2024, 4, 26))
+    datetime.date(2024, 5, 4)
     """
-    return _in_range(text, _parse(text, today))
+    return _in_range(text, _parse(text, today, calendar, base))
 
 
-def _parse(text: str, today: date | None) -> date:
+def _today(today: date | None) -> date:
+    if today is not None:
+        return today
+    from clusterctl.config import today as office_today
+
+    return office_today()
+
+
+def _working_days(text: str, start: date, count: int,
+                  calendar: Callable[[], "Calendar"] | None) -> date:
+    if calendar is None:
+        from clusterctl.workdays import Calendar
+
+        chosen = Calendar()
+    else:
+        chosen = calendar()
+    try:
+        return chosen.add_working_days(start, count)
+    except (ValueError, OverflowError):
+        raise _bad(text, _("{text!r} falls outside the calendar").format(text=text)) from None
+
+
+def _counted(text: str, word: str, today: date | None,
+             calendar: Callable[[], "Calendar"] | None, base: date | None) -> date | None:
+    """The working-day forms and the "trong N ngày" periods, or None for another form."""
+    if match := _WORKING_OFFSET.fullmatch(word):
+        sign, count = match.groups()
+        return _working_days(text, _today(today), int(count) * (1 if sign == "+" else -1),
+                             calendar)
+    if match := _WITHIN.fullmatch(word):
+        count = int(match.group(1) or match.group(3))
+        start = base if base is not None else _today(today)
+        if match.group(2) or match.group(4):
+            return _working_days(text, start, count, calendar)
+        return start + timedelta(days=count)
+    return None
+
+
+def _parse(text: str, today: date | None, calendar: Callable[[], "Calendar"] | None = None,
+           base: date | None = None) -> date:
     word = " ".join(fold(text).split())
     if not word or len(word) > 40:
         raise _bad(text)
+    if (word[0] in "+-" or "ngay" in word) and (
+            result := _counted(text, word, today, calendar, base)) is not None:
+        return result
     if (match := _BEFORE.match(word)) and match.end():
         word = word[match.end():]
     if match := _ISO.fullmatch(word):
@@ -145,15 +209,19 @@ def _parse(text: str, today: date | None) -> date:
     raise _bad(text)
 
 
-def parse_due(text: str, today: date | None = None) -> date | None:
+def parse_due(text: str, today: date | None = None, *,
+              calendar: Callable[[], "Calendar"] | None = None,
+              base: date | None = None) -> date | None:
     """A due date as :func:`parse_date` reads it, or None for an ongoing duty
     ("thường xuyên", "ongoing", "none")."""
     if fold(text).strip() in ONGOING_WORDS - {""}:  # an empty one is a slip, not a choice
         return None
-    return parse_date(text, today)
+    return parse_date(text, today, calendar=calendar, base=base)
 
 
-def coerce_date(value: object, today: date | None = None) -> date:
+def coerce_date(value: object, today: date | None = None, *,
+                calendar: Callable[[], "Calendar"] | None = None,
+                base: date | None = None) -> date:
     """Accept a ``date`` (from TOML) or a string in any form :func:`parse_date` takes."""
     from datetime import datetime
 
@@ -162,5 +230,5 @@ def coerce_date(value: object, today: date | None = None) -> date:
     if isinstance(value, date):
         return _in_range(value, value)
     if isinstance(value, str):
-        return parse_date(value, today)
+        return parse_date(value, today, calendar=calendar, base=base)
     raise InputError(_("expected a date, got {kind}").format(kind=type(value).__name__))

@@ -217,3 +217,100 @@ def test_office_entries_refused_naming_the_entry(document, message):
     with pytest.raises(InputError) as caught:
         office_entries(document)
     assert message in str(caught.value)
+
+
+# -- working days in dates ------------------------------------------------------------------
+
+def test_plus_working_days_from_today():
+    from clusterctl.dates import parse_date
+
+    friday = D(2024, 4, 26)
+    assert parse_date("+3wd", friday) == D(2024, 5, 4)  # the make-up Saturday is the third
+    assert parse_date("+4wd", friday) == D(2024, 5, 6)
+    assert parse_date("+3d", friday) == D(2024, 4, 29)  # calendar days, as before
+    assert parse_date("-2wd", D(2024, 5, 2)) == D(2024, 4, 25)
+    assert parse_date("+0wd", D(2024, 4, 27)) == D(2024, 4, 27)
+    assert parse_date(" +1WD ", D(2025, 1, 24)) == D(2025, 2, 3)  # over Tết 2025
+
+
+def test_plus_working_days_counts_from_the_office_s_today(monkeypatch):
+    import clusterctl.config
+    from clusterctl.dates import parse_date
+
+    monkeypatch.setattr(clusterctl.config, "today", lambda: D(2024, 4, 26))
+    assert parse_date("+3wd") == D(2024, 5, 4)
+    assert parse_date("trong 1 ngày làm việc") == D(2024, 5, 2)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # issued on Saturday 26/4/2025, itself a make-up working day but not counted: Mon 28 = 1,
+    # Tue 29 = 2, then 30/4, 1/5, 2/5 (swapped) off and the weekend: Monday 5/5 = 3
+    ("trong 03 ngày làm việc", D(2025, 5, 5)),
+    ("Trong vòng 5 ngày làm việc", D(2025, 5, 7)),
+    ("trong thời hạn 07 ngày làm việc", D(2025, 5, 9)),
+    ("05 ngày làm việc", D(2025, 5, 7)),
+    ("trong 03 ngay lam viec", D(2025, 5, 5)),
+    ("trong 10 ngày", D(2025, 5, 6)),  # calendar days
+    ("trong vòng 3 ngày", D(2025, 4, 29)),
+])
+def test_within_n_days_counts_from_the_directive_s_date(text, expected):
+    from clusterctl.dates import coerce_date, parse_date, parse_due
+
+    issued = D(2025, 4, 26)
+    assert parse_date(text, D(2030, 1, 1), base=issued) == expected
+    assert parse_due(text, base=issued) == expected
+    assert coerce_date(text, base=issued) == expected
+
+
+def test_within_n_working_days_without_a_base_counts_from_today():
+    from clusterctl.dates import parse_date
+
+    assert parse_date("trong 03 ngày làm việc", D(2024, 4, 26)) == D(2024, 5, 4)
+    assert parse_date("trong 10 ngày", D(2024, 4, 26)) == D(2024, 5, 6)
+
+
+def test_the_calendar_is_asked_for_only_by_a_working_day_form():
+    from clusterctl.dates import coerce_date, parse_date, parse_due
+
+    def refuse():
+        raise AssertionError("the calendar was asked for")
+
+    assert parse_date("30/4/2025", calendar=refuse) == D(2025, 4, 30)
+    assert parse_date("+3d", D(2024, 4, 26), calendar=refuse) == D(2024, 4, 29)
+    assert parse_date("trong 10 ngày", calendar=refuse, base=D(2025, 4, 26)) == D(2025, 5, 6)
+    assert parse_due("thường xuyên", calendar=refuse) is None
+    assert coerce_date(D(2025, 4, 30), calendar=refuse) == D(2025, 4, 30)
+    asked = []
+
+    def office():
+        asked.append(1)
+        return Calendar([(D(2025, 5, 5), OFF, "Ngày của tỉnh")])
+
+    assert parse_date("trong 03 ngày làm việc", calendar=office, base=D(2025, 4, 26)) == D(
+        2025, 5, 6)  # the office's day off moves the due date
+    assert parse_date("+1wd", D(2025, 5, 2), calendar=office) == D(2025, 5, 6)
+    assert len(asked) == 2
+
+
+@pytest.mark.parametrize("text", ["10 ngày", "trong ngày làm việc", "trong 3 ngày làm",
+                                  "+3wdd", "+3 wd", "trong 1000 ngày làm việc", "3wd"])
+def test_working_day_forms_are_checked(text):
+    from clusterctl.dates import parse_date
+
+    with pytest.raises(InputError, match="not a date clusterctl understands"):
+        parse_date(text, D(2024, 4, 26), base=D(2024, 4, 26))
+
+
+def test_working_days_beyond_the_years_are_refused():
+    from clusterctl.dates import parse_date
+
+    with pytest.raises(InputError, match="outside the years"):
+        parse_date("+9999wd", D(2990, 1, 1))
+    with pytest.raises(InputError, match="outside the years"):
+        parse_date("-9999wd", D(1901, 1, 1))
+
+
+def test_the_accepted_forms_name_the_working_day_forms():
+    from clusterctl.dates import ACCEPTED_FORMS
+
+    assert "+3wd" in ACCEPTED_FORMS and "trong 03 ngày làm việc" in ACCEPTED_FORMS
