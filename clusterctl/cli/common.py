@@ -128,16 +128,18 @@ def session() -> Session:
 
 
 @contextmanager
-def database(*, write: bool, role: str | None = None) -> Iterator:
+def database(*, write: bool, role: str | None = None, as_of: date | None = None) -> Iterator:
     """The database this invocation works on. A command that only reads never creates it,
     and reads in one snapshot, whatever others commit meanwhile. ``role`` is what the
     command needs on PostgreSQL (viewer to read, staff to write unless said otherwise),
-    named when the server refuses it."""
+    named when the server refuses it. First, the recurring tasks get the occurrences that
+    ``as_of`` (default today) needs."""
     from clusterctl.store.schema import open_database
 
     db = open_database(session().location, write=write,
                        role=role or ("staff" if write else "viewer"))
     try:
+        _occurrences(db, as_of, write=write)
         if write:
             yield db
         else:
@@ -147,11 +149,55 @@ def database(*, write: bool, role: str | None = None) -> Iterator:
         db.close()
 
 
+def _occurrences(db, as_of: date | None, *, write: bool) -> None:
+    """Make the occurrences of open-ended recurring tasks that the as-of day needs (one
+    query when there are none to make). A reader who may not write (a viewer, a file
+    shared read-only) reads the register as it is."""
+    from datetime import timedelta
+
+    from clusterctl.config import today as office_today
+
+    today = office_today()
+    # As clusterctl.core.series.needs_extending asks, without loading it.
+    if db.scalar("SELECT 1 FROM task_series WHERE covered_to < :d LIMIT 1",
+                 {"d": min(as_of or today, today + timedelta(days=366 * 5))}) is None:
+        return
+    from clusterctl.core.series import extend_all
+    from clusterctl.errors import ClusterError
+    from clusterctl.store.schema import open_database
+
+    writer = db if write else None
+    try:
+        writer = writer or open_database(session().location, write=True, role="staff")
+        for attempt in writer.transactions():
+            with attempt:
+                extend_all(writer, as_of or today, actor=actor(writer), today=today)
+    except ClusterError:
+        if write:
+            raise
+    finally:
+        if writer is not None and writer is not db:
+            writer.close()
+
+
 def as_of_date(text: str | None) -> date:
     from clusterctl.config import today
     from clusterctl.dates import parse_date
 
     return parse_date(text) if text else today()
+
+
+def parse_day(text: str, db, *, due: bool = False):
+    """A date typed on the command line, read with the register's calendar of working days
+    (for ``+3wd``); with ``due``, "thường xuyên" is no due date (None)."""
+    from clusterctl.dates import parse_date, parse_due
+
+    def calendar():
+        from clusterctl.core.holidays import office_calendar
+
+        return office_calendar(db)
+
+    return (parse_due if due else parse_date)(text, calendar=calendar)
 
 
 BASIC_FORMATS = ("table", "plain", "json", "csv", "markdown")

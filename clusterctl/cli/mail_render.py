@@ -38,9 +38,14 @@ def task_facts(task: dict) -> str:
     parts = [f"#{task['id']}", f"{task['directive']}#{task['key']}"]
     if task.get("due"):
         parts.append(_("due {d}").format(d=day(task["due"])))
-    if task.get("completed_on"):
+    if task.get("completed_on") and task.get("category") == "awaiting_confirmation":
+        parts.append(_("reported done {d}, awaiting confirmation").format(
+            d=day(task["completed_on"])))
+    elif task.get("completed_on"):
         parts.append(_("completed {d}").format(d=day(task["completed_on"])))
         parts.append(_("on time") if task["category"] == "done_on_time" else _("late"))
+    if task.get("requested_due"):
+        parts.append(_("extension asked to {d}").format(d=day(task["requested_due"])))
     if task.get("days_overdue") is not None:
         parts.append(ngettext("{n} day overdue", "{n} days overdue", task["days_overdue"])
                      .format(n=task["days_overdue"]))
@@ -60,6 +65,11 @@ def task_block(task: dict, names: dict[str, str], indent: str = "  ",
         out += lines(_("Support: {agencies}").format(
             agencies=", ".join(agency(code, names) for code in task["support"])), inner,
             width=width)
+    if task.get("category") == "awaiting_confirmation" and task.get("evidence"):
+        out += lines(_("Evidence: {text}").format(text=task["evidence"]), inner, width=width)
+    if task.get("requested_reason"):
+        out += lines(_("Reason given: {text}").format(text=task["requested_reason"]), inner,
+                     width=width)
     return out
 
 
@@ -88,9 +98,12 @@ def _groups(tasks: list[dict]) -> list[tuple[str, list[dict]]]:
 
 def write_status(report: dict, title: str, names: dict[str, str], out: IO[str]) -> None:
     out.write("\n".join(lines(title)) + "\n")
-    for row in [*report["agencies"], report["total"] | {"agency": None}]:
-        head = (_("All agencies") if row["agency"] is None
-                else agency(row["agency"], names))
+    rows = [*report["agencies"], report["total"] | {"agency": None}]
+    if "key_tasks" in report:  # counted apart
+        rows.append(report["key_tasks"] | {"agency": None, "key": True})
+    for row in rows:
+        head = (_("Key tasks (trọng tâm)") if row.get("key") else _("All agencies")
+                if row["agency"] is None else agency(row["agency"], names))
         out.write("\n" + "\n".join(lines(ngettext(
             "{agency}: {n} task", "{agency}: {n} tasks", row["total"]).format(
             agency=head, n=row["total"]))) + "\n")
@@ -99,6 +112,8 @@ def write_status(report: dict, title: str, names: dict[str, str], out: IO[str]) 
         facts += [
             _("done: {on_time} on time, {late} late").format(
                 on_time=row["done_on_time"], late=row["done_late"]),
+            _("reported done, awaiting confirmation: {n}").format(
+                n=row["awaiting_confirmation"]),
             _("not done: {overdue} overdue, {soon} due soon, {track} on track, {ongoing} "
               "ongoing").format(overdue=row["overdue"], soon=row["due_soon"],
                                 track=row["on_track"], ongoing=row["ongoing"]),

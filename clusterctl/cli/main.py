@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from clusterctl import __version__
-from clusterctl.cli import agency, db, directive, reports, task, transfer
+from clusterctl.cli import agency, db, directive, office, reports, task, transfer
 from clusterctl.cli.common import Session, say, session, show_help_if_bare
 from clusterctl.errors import EXIT_INTERNAL, EXIT_OUTPUT, ClusterError
 from clusterctl.i18n import _
@@ -268,6 +268,9 @@ app.add_typer(agency.app, name="agency")
 app.add_typer(directive.app, name="directive")
 app.add_typer(task.app, name="task")
 app.add_typer(db.app, name="db")
+app.add_typer(office.series_app, name="series")
+app.add_typer(office.settings_app, name="settings")
+app.command("holidays")(office.holidays)
 transfer.register(app)
 reports.register(app)
 

@@ -31,7 +31,15 @@ DirectiveFilter = Annotated[
                  help=_("Only tasks of this directive; repeatable."))]
 
 
-def _scope(db, as_of, agencies: list[str] | None, directives: list[str] | None):
+PriorityFilter = Annotated[bool, typer.Option(
+    "--priority", help=_("Only key tasks (nhiệm vụ trọng tâm)."))]
+FieldFilter = Annotated[list[str] | None, typer.Option(
+    "--field", metavar="FIELD",
+    help=_("Only tasks of this field (lĩnh vực, e.g. KTTH); repeatable."))]
+
+
+def _scope(db, as_of, agencies: list[str] | None, directives: list[str] | None,
+           priority: bool = False, fields: list[str] | None = None):
     from datetime import date
 
     from clusterctl.config import due_soon_days, today
@@ -46,7 +54,18 @@ def _scope(db, as_of, agencies: list[str] | None, directives: list[str] | None):
         agency_ids=[matcher.find(a).id for a in agencies or []],
         directive_ids=[find_directive(db, d).id for d in directives or []],
         today=today(),
+        priority=True if priority else None,
+        fields=[f.strip().upper() for f in fields or []],
     )
+
+
+def _day(as_of):
+    """An as-of option as a date (None: today)."""
+    from datetime import date
+
+    if as_of is None or isinstance(as_of, date):
+        return as_of
+    return as_of_date(as_of)
 
 
 def _heading(what: str, as_of) -> str:
@@ -64,6 +83,8 @@ def overdue(
     as_of: AsOfOpt = None,
     agency: AgencyFilter = None,
     directive: DirectiveFilter = None,
+    priority: PriorityFilter = False,
+    field: FieldFilter = None,
     by_lead: Annotated[bool, typer.Option(
         "--by-lead", help=_("Group by lead agency, each under a heading with its count."))
     ] = False,
@@ -87,8 +108,8 @@ def overdue(
     from clusterctl.core.reports import overdue_tasks
 
     fmt = format_of(format_, also=("mail", "xlsx"), output=output)
-    with database(write=False) as db:
-        scope = _scope(db, as_of, agency, directive)
+    with database(write=False, as_of=_day(as_of)) as db:
+        scope = _scope(db, as_of, agency, directive, priority, field)
         tasks = overdue_tasks(db, scope, by_lead=by_lead)
         first = next(tasks, None)  # look ahead: is anything overdue, whatever is shown?
         if first is None and quiet:  # nothing overdue: print nothing at all
@@ -143,7 +164,8 @@ def _bar(row: dict) -> str:
 
 
 STATUS_COUNTS = [("total", _("Total")), ("done_on_time", _("On time")),
-                 ("done_late", _("Late")), ("overdue", _("Overdue")),
+                 ("done_late", _("Late")), ("awaiting_confirmation", _("Awaiting")),
+                 ("overdue", _("Overdue")),
                  ("due_soon", _("Due soon")), ("on_track", _("On track")),
                  ("ongoing", _("Ongoing")), ("cancelled", _("Cancelled"))]
 
@@ -151,8 +173,8 @@ STATUS_COUNTS = [("total", _("Total")), ("done_on_time", _("On time")),
 # At narrow widths these leave the table first (the bar, then the least used counts), the
 # rates last; at 80 columns every count and both rates stay (with codes of 10 characters).
 STATUS_FOLD = {"bar": 1, "support_total": 2, "support_overdue": 3, "cancelled": 4,
-               "ongoing": 5, "on_track": 6, "due_soon": 7, "done_late": 8, "done_on_time": 9,
-               "total": 10, "overdue": 11}
+               "ongoing": 5, "awaiting_confirmation": 6, "on_track": 7, "due_soon": 8,
+               "done_late": 9, "done_on_time": 10, "total": 11, "overdue": 12}
 
 
 def _status_columns(fmt: str, include_support: bool) -> list[Column]:
@@ -180,6 +202,11 @@ def status(
         help=_("Only this agency's row; repeatable."))
     ] = None,
     directive: DirectiveFilter = None,
+    priority: PriorityFilter = False,
+    field: FieldFilter = None,
+    by_field: Annotated[bool, typer.Option(
+        "--by-field", help=_("One row per field (lĩnh vực) instead of per lead agency."))
+    ] = False,
     include_support: Annotated[bool, typer.Option(
         "--include-support",
         help=_("Also count tasks for their supporting agencies, in their own columns."))
@@ -216,15 +243,24 @@ def status(
 
     fmt = format_of(format_, also=("mail", "xlsx"), output=output)
     if from_ is not None or to is not None:
-        if rollup:
+        from clusterctl.errors import InputError
+
+        if rollup or by_field:
+            raise InputError(_("--rollup and --by-field are for the status of a day, not a "
+                               "period report: leave out --from and --to"))
+        _period(from_, to, as_of, agency, directive, include_support, fmt, output,
+                priority, field)
+        return
+    if by_field:
+        if rollup or include_support:
             from clusterctl.errors import InputError
 
-            raise InputError(_("--rollup is for the status of a day, not a period report: "
-                               "leave out --from and --to"))
-        _period(from_, to, as_of, agency, directive, include_support, fmt, output)
+            raise InputError(_("--by-field counts tasks per field: it takes neither --rollup "
+                               "nor --include-support"))
+        _by_field(as_of, agency, directive, priority, field, fmt, output)
         return
-    with database(write=False) as db:
-        scope = _scope(db, as_of, agency, directive)
+    with database(write=False, as_of=_day(as_of)) as db:
+        scope = _scope(db, as_of, agency, directive, priority, field)
         report = agency_status(db, scope, include_support=include_support, rollup=rollup)
     report = {"as_of": report["as_of"], "timezone": office_tz_name(), **report}
     title = _heading(_("Status by lead agency"), scope.as_of)
@@ -248,7 +284,7 @@ def status(
     total = report["total"] | {"agency": "TOTAL" if fmt == "csv" else _("TOTAL"), "name": ""}
     if include_support:
         total |= {"support_total": None, "support_overdue": None}
-    rows = [*report["agencies"], total]
+    rows = [*report["agencies"], total, _key_row(report, fmt, include_support)]
     fields = ["agency", "name", *[k for k, _label in STATUS_COUNTS], "done", "fallen_due",
               "completion_rate", "on_time_rate"]
     if include_support:
@@ -267,7 +303,50 @@ PERIOD_COUNTS = [("carried_over", _("Carried over")), ("assigned", _("Assigned")
 PERIOD_FOLD = {**STATUS_FOLD, "carried_over": 12, "assigned": 12, "done_rate": 0}
 
 
-def _period(from_, to, as_of, agency, directive, include_support, fmt, output) -> None:
+def _key_row(report: dict, fmt: str, include_support: bool = False) -> dict:
+    """The key tasks (trọng tâm) of the total, counted apart, as a row below it."""
+    row = report["key_tasks"] | {"agency": "KEY_TASKS" if fmt == "csv" else _("Key tasks"),
+                                 "name": "", "field": None}
+    if include_support:
+        row |= {"support_total": None, "support_overdue": None}
+    return row
+
+
+def _by_field(as_of, agency, directive, priority, field, fmt, output) -> None:
+    from clusterctl.config import office_tz_name
+    from clusterctl.core.reports import field_status
+    from clusterctl.render import emit_rows, to_json
+
+    with database(write=False, as_of=_day(as_of)) as db:
+        scope = _scope(db, as_of, agency, directive, priority, field)
+        report = field_status(db, scope)
+    report = {"as_of": report["as_of"], "timezone": office_tz_name(), **report}
+    if fmt == "json":
+        sys.stdout.write(to_json(report) + "\n")
+        return
+    title = _heading(_("Status by field"), scope.as_of)
+    none = "" if fmt == "csv" else _("(none)")
+    rows = [{**row, "agency": row["field"] or none, "name": ""} for row in report["fields"]]
+    total = report["total"] | {"agency": "TOTAL" if fmt == "csv" else _("TOTAL"), "name": ""}
+    rows += [total, _key_row(report, fmt)]
+    if fmt == "mail":
+        from clusterctl.cli.mail_render import write_status
+
+        write_status(report | {"agencies": rows[:-2]}, title, {}, sys.stdout)
+        return
+    columns = _status_columns(fmt, False)
+    columns[0] = Column("agency", _("Field"))
+    fields = ["field", *[k for k, _label in STATUS_COUNTS], "done", "fallen_due",
+              "completion_rate", "on_time_rate"]
+    if fmt == "csv":
+        for row in rows:
+            row["field"] = row["agency"]
+    emit_rows(rows, columns, fmt, csv_fields=fields, title=title, output=output,
+              sheet=_("Status by field"))
+
+
+def _period(from_, to, as_of, agency, directive, include_support, fmt, output,
+            priority=False, field=None) -> None:
     from clusterctl.config import office_tz_name, today
     from clusterctl.core.reports import period_status
     from clusterctl.dates import parse_date
@@ -286,8 +365,8 @@ def _period(from_, to, as_of, agency, directive, include_support, fmt, output) -
     if end < start:
         raise InputError(_("--to {to} is before --from {start}").format(
             to=day(end), start=day(start)))
-    with database(write=False) as db:
-        scope = _scope(db, end, agency, directive)
+    with database(write=False, as_of=end) as db:
+        scope = _scope(db, end, agency, directive, priority, field)
         report = period_status(db, scope, start, end)
     report = {"from": report["from"], "to": report["to"], "timezone": office_tz_name(),
               **report}
@@ -348,6 +427,8 @@ def weekly(
         help=_("Report this ISO week, Monday to Sunday (e.g. 2025-W03)."))] = None,
     agency: AgencyFilter = None,
     directive: DirectiveFilter = None,
+    priority: PriorityFilter = False,
+    field: FieldFilter = None,
     format_: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -369,8 +450,8 @@ def weekly(
 
         raise InputError(_("give either --week or --as-of, not both"))
     when = _week_start(week) if week is not None else as_of
-    with database(write=False) as db:
-        summary = weekly_summary(db, _scope(db, when, agency, directive))
+    with database(write=False, as_of=_day(when)) as db:
+        summary = weekly_summary(db, _scope(db, when, agency, directive, priority, field))
         names = _agency_names(db)
     render_weekly(summary, fmt, office_tz_name(), names=names, output=output)
 

@@ -18,6 +18,7 @@ from clusterctl.cli.common import (
     command_group,
     database,
     format_of,
+    parse_day,
     say,
 )
 from clusterctl.i18n import _
@@ -91,6 +92,25 @@ def add(
         "--on", metavar="DATE",
         help=_("The day it was assigned, for a task added to a directive later [default: "
                "the directive's issue date]."))] = None,
+    priority: Annotated[bool, typer.Option(
+        "--priority", help=_("A key task (nhiệm vụ trọng tâm), counted apart."))] = False,
+    field: Annotated[str | None, typer.Option(
+        "--field", metavar="FIELD",
+        help=_("Its field (lĩnh vực) [default: the division in the directive's number, "
+               "2029/UBND-KTTH → KTTH]."))] = None,
+    repeat: Annotated[str | None, typer.Option(
+        "--repeat", metavar="RULE",
+        help=_("A recurring task: \"hằng tháng, trước ngày 25\", \"hằng quý, trước ngày 20 "
+               "tháng cuối quý\", \"hằng năm, trước ngày 15/12\" or an RFC 5545 RRULE; each "
+               "occurrence is a task of its own."))] = None,
+    from_: Annotated[str | None, typer.Option(
+        "--from", metavar="DATE",
+        help=_("With --repeat: the first day an occurrence may fall due [default: the "
+               "directive's issue date]."))] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", metavar="DATE",
+        help=_("With --repeat: the last day an occurrence may fall due [default: none, "
+               "open-ended]."))] = None,
 ) -> None:
     """Add a task and print its id.
 
@@ -101,16 +121,46 @@ def add(
     """
     from clusterctl.config import today
     from clusterctl.core.tasks import add_task
-    from clusterctl.dates import parse_date, parse_due
+    from clusterctl.errors import InputError
 
-    due_date = parse_due(due) if due is not None else None
-    on_date = parse_date(on) if on is not None else None
+    if repeat is None and (from_ is not None or until is not None):
+        raise InputError(_("--from and --until are for a recurring task: give --repeat RULE"))
+    if repeat is not None:
+        if due is not None:
+            raise InputError(_("a recurring task's occurrences fall due by its rule: give "
+                               "--repeat or --due, not both"))
+        _add_series(title, directive, lead, support or [], key, note, on, priority, field,
+                    repeat, from_, until)
+        return
     with database(write=True) as db:
+        due_date = parse_day(due, db, due=True) if due is not None else None
+        on_date = parse_day(on, db) if on is not None else None
         task_id = add_task(db, directive=directive, lead=lead, support=support or [],
                            due=due_date, key=key, title=title, actor=actor(db), note=note,
-                           today=today(), on=on_date)
+                           today=today(), on=on_date, priority=priority, field=field)
     print(task_id)
     say(_("Added task {id}.").format(id=task_id))
+
+
+def _add_series(title, directive, lead, support, key, note, on, priority, field, repeat,
+                from_, until) -> None:
+    from clusterctl.config import today
+    from clusterctl.core.series import add_series
+    from clusterctl.recurrence import parse_rule
+
+    rule = parse_rule(repeat)
+    with database(write=True) as db:
+        added = add_series(db, directive=directive, lead=lead, support=support, key=key,
+                           title=title, note=note, rule=rule, priority=priority, field=field,
+                           starts=parse_day(from_, db) if from_ else None,
+                           until=parse_day(until, db) if until else None,
+                           on=parse_day(on, db) if on else None, actor=actor(db),
+                           today=today())
+    for task_id in added.task_ids:
+        print(task_id)
+    say(_("Added the recurring task {ref} ({rule}): {n} occurrences so far, {first} … "
+          "{last}.").format(ref=added.ref, rule=rule.text, n=len(added.task_ids),
+                             first=added.first or "-", last=added.last or "-"))
 
 
 @app.command("list")
@@ -142,6 +192,14 @@ def list_(
     deleted: Annotated[bool, typer.Option(
         "--deleted", help=_("Only the tasks deleted as entered by mistake, whatever their "
                             "status (they are in no other list)."))] = False,
+    priority: Annotated[bool, typer.Option(
+        "--priority", help=_("Only key tasks (nhiệm vụ trọng tâm)."))] = False,
+    field: Annotated[list[str] | None, typer.Option(
+        "--field", metavar="FIELD",
+        help=_("Only tasks of this field (lĩnh vực, e.g. KTTH); repeatable."))] = None,
+    pending_extension: Annotated[bool, typer.Option(
+        "--pending-extension",
+        help=_("Only tasks with an extension asked for and not yet decided."))] = False,
     as_of: AsOfOpt = None,
     limit: LimitOpt = None,
     format_: FormatOpt = None,
@@ -163,8 +221,8 @@ def list_(
     fmt = format_of(format_, also=("xlsx",), output=output)
     categories = list(category or [])
     if not (status or category or all_ or deleted):  # the work still to do on the as-of date
-        categories = ["overdue", "due_soon", "on_track", "ongoing"]
-    with database(write=False) as db:
+        categories = ["awaiting_confirmation", "overdue", "due_soon", "on_track", "ongoing"]
+    with database(write=False, as_of=as_of_day) as db:
         matcher = AgencyMatcher(load_agencies(db)) if agency or lead else None
         criteria = task_filter(
             as_of_day,
@@ -175,6 +233,9 @@ def list_(
             categories=categories,
             search=search,
             deleted=deleted,
+            priority=True if priority else None,
+            fields=[f.strip().upper() for f in field or []],
+            pending_extension=pending_extension,
         )
         rows = list_tasks(db, criteria)
         emit_rows(itertools.islice(rows, limit) if limit is not None else rows, TASK_COLUMNS,
@@ -231,7 +292,7 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
     from clusterctl.render import emit_record
 
     as_of_day = as_of_date(as_of)
-    with database(write=False) as db:
+    with database(write=False, as_of=as_of_day) as db:
         record = get_task(db, resolve_task(db, task), as_of_day,
                           task_filter(as_of_day).soon_days, today())
     record["timeliness"] = timeliness(record) + " " + _("(as of {d})").format(d=day(as_of_day))
@@ -239,8 +300,14 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
               ("title", _("Title")), ("lead", _("Lead")), ("support", _("Support")),
               ("due", _("Due")), ("original_due", _("Original due")), ("status", _("Status")),
               ("completed_on", _("Completed on")), ("timeliness", _("Timeliness")),
+              ("priority", _("Key task")), ("field", _("Field")),
               ("latest_note", _("Latest note")), ("created_at", _("Created")),
               ("updated_at", _("Updated")), ("version", _("Version"))]
+    if record["evidence"]:  # the output document of a reported completion
+        fields.insert(fields.index(("timeliness", _("Timeliness"))), ("evidence", _("Evidence")))
+    if record["requested_due"]:
+        fields.insert(fields.index(("priority", _("Key task"))), (
+            "requested_due", _("Extension asked for")))
     if record["deleted_on"]:  # why: the latest deletion's reason (absent in a past view)
         reasons = [entry["note"] for entry in record["history"] if entry["action"] == "delete"]
         record["deleted"] = day(record["deleted_on"]) + (f": {reasons[-1]}" if reasons else "")
@@ -259,9 +326,10 @@ def show(task: TaskArg, as_of: AsOfOpt = None, format_: FormatOpt = None) -> Non
 
         record["created_at"] = local_time(record["created_at"])
         record["updated_at"] = local_time(record["updated_at"])
-        for name in ("due", "original_due", "completed_on"):
+        for name in ("due", "original_due", "completed_on", "requested_due"):
             record[name] = day(record[name])
         record["status"] = status_name(record["status"])
+        record["priority"] = _("yes") if record["priority"] else _("no")
     by_id = {entry["id"]: entry for entry in record["history"]}
     history = [line for entry in record["history"]
                for line in _history_lines(entry, by_id.get(entry["undoes"]))]
@@ -365,15 +433,140 @@ def extend(
     from clusterctl.core.tasks import extend_task
     from clusterctl.dates import parse_date
 
-    new_due = parse_date(to)
     with database(write=True) as db:
         task_id = resolve_task(db, task)
+        new_due = parse_day(to, db)
         changes = extend_task(db, task_id, to=new_due, reason=reason, actor=actor(db),
                               today=today(), on=parse_date(on) if on else None,
                               expect_version=expect_version)
     old, new = changes["due"]
     say(_("Task {id} is now due on {new} (was {old}).").format(
         id=task_id, new=day(new), old=day(old) or _("ongoing")))
+
+
+ReasonGiven = Annotated[str, typer.Option("--reason", "-r", help=_("Why."))]
+
+
+@app.command("report-done")
+def report_done(
+    task: TaskArg,
+    evidence: Annotated[str, typer.Option(
+        "--evidence", "-e", metavar="TEXT",
+        help=_("The output document that shows it done, e.g. \"Báo cáo số 123/BC-SCT ngày "
+               "5/7/2024\"."))],
+    on: DoneOnOpt = None,
+    note: NoteOpt = None,
+    expect_version: ExpectVersionOpt = None,
+) -> None:
+    """Record an agency's report that a task is done: it awaits the office's confirmation.
+
+    Until 'task confirm' or 'task return', the task is in its own category, awaiting
+    confirmation: neither done nor overdue.
+    """
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.workflow import report_done as report
+
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        changes = report(db, task_id, on=parse_day(on, db) if on else None, evidence=evidence,
+                         note=note, actor=actor(db), today=today(),
+                         expect_version=expect_version)
+    say(_("Task {id} was reported done on {on}; it awaits confirmation.").format(
+        id=task_id, on=day(changes["completed_on"][1])))
+
+
+@app.command("confirm")
+def confirm(task: TaskArg, note: NoteOpt = None,
+            expect_version: ExpectVersionOpt = None) -> None:
+    """Confirm a task reported done: it is done as of the day reported, on time or late
+    against its due date."""
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.workflow import confirm as confirm_task
+
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        confirm_task(db, task_id, note=note, actor=actor(db), today=today(),
+                     expect_version=expect_version)
+        completed = db.scalar("SELECT completed_on FROM task WHERE id = :id", {"id": task_id})
+    say(_("Task {id} is done (completed on {on}).").format(id=task_id, on=day(completed)))
+
+
+@app.command("return")
+def return_(task: TaskArg, reason: ReasonGiven,
+            expect_version: ExpectVersionOpt = None) -> None:
+    """Return a task reported done: it is still to do, as if never reported (its history
+    keeps the report and the return)."""
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.workflow import return_task
+
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        return_task(db, task_id, reason=reason, actor=actor(db), today=today(),
+                    expect_version=expect_version)
+    say(_("Task {id} was returned; it is still to do.").format(id=task_id))
+
+
+@app.command("request-extension")
+def request_extension(
+    task: TaskArg,
+    to: Annotated[str, typer.Option("--to", metavar="DATE", help=_("The due date asked for."))],
+    reason: ReasonGiven,
+    expect_version: ExpectVersionOpt = None,
+) -> None:
+    """Record an agency's request for more time; the office approves or rejects it."""
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.workflow import request_extension as request
+
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        asked = parse_day(to, db)
+        request(db, task_id, to=asked, reason=reason, actor=actor(db), today=today(),
+                expect_version=expect_version)
+    say(_("Task {id}: an extension to {to} is asked for; approve or reject it.").format(
+        id=task_id, to=day(asked)))
+
+
+@app.command("approve-extension")
+def approve_extension(
+    task: TaskArg,
+    to: Annotated[str | None, typer.Option(
+        "--to", metavar="DATE",
+        help=_("Another due date than the one asked for."))] = None,
+    note: NoteOpt = None,
+    expect_version: ExpectVersionOpt = None,
+) -> None:
+    """Approve an extension asked for: the due date moves (it counts as an extension)."""
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.workflow import approve_extension as approve
+
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        changes = approve(db, task_id, to=parse_day(to, db) if to else None, note=note,
+                          actor=actor(db), today=today(), expect_version=expect_version)
+    old, new = changes["due"]
+    say(_("Task {id} is now due on {new} (was {old}).").format(id=task_id, new=day(new),
+                                                               old=day(old)))
+
+
+@app.command("reject-extension")
+def reject_extension(task: TaskArg, reason: ReasonGiven,
+                     expect_version: ExpectVersionOpt = None) -> None:
+    """Reject an extension asked for: the due date stays."""
+    from clusterctl.config import today
+    from clusterctl.core.queries import resolve_task
+    from clusterctl.core.workflow import reject_extension as reject
+
+    with database(write=True) as db:
+        task_id = resolve_task(db, task)
+        reject(db, task_id, reason=reason, actor=actor(db), today=today(),
+               expect_version=expect_version)
+    say(_("Task {id}: the extension asked for is rejected; the due date stays.").format(
+        id=task_id))
 
 
 @app.command("edit")
@@ -395,6 +588,12 @@ def edit(
         "--no-due", help=_("No due date: an ongoing duty (thường xuyên)."))] = False,
     key: Annotated[str | None, typer.Option(
         "--key", "-k", help=_("The correct key of the task within its directive."))] = None,
+    priority: Annotated[bool | None, typer.Option(
+        "--priority/--no-priority",
+        help=_("Mark it a key task (nhiệm vụ trọng tâm), or no longer one."),
+        show_default=False)] = None,
+    field: Annotated[str | None, typer.Option(
+        "--field", metavar="FIELD", help=_("Its field (lĩnh vực)."))] = None,
     note: NoteOpt = None,
     on: Annotated[str | None, typer.Option(
         "--on", metavar="DATE",
@@ -402,15 +601,16 @@ def edit(
                "wrong due date was set, so that past reports are corrected too]."))] = None,
     expect_version: ExpectVersionOpt = None,
 ) -> None:
-    """Correct a task's title, agencies, due date or key; recorded as a correction."""
+    """Correct a task's title, agencies, due date or key; recorded as a correction. Also marks
+    it a key task, or gives it another field."""
     from clusterctl.config import today
     from clusterctl.core.queries import resolve_task
     from clusterctl.core.tasks import edit_task
-    from clusterctl.dates import parse_date, parse_due
+    from clusterctl.dates import ONGOING_WORDS, parse_date
     from clusterctl.errors import InputError
+    from clusterctl.text import fold
 
-    new_due = parse_due(due) if due is not None else None
-    if due is not None and new_due is None:  # --due "thường xuyên": an ongoing duty
+    if due is not None and fold(due).strip() in ONGOING_WORDS - {""}:  # "thường xuyên"
         due, no_due = None, True
     if no_support and support:
         raise InputError(_("give either --support or --no-support, not both"))
@@ -418,15 +618,17 @@ def edit(
         raise InputError(_("give either --due or --no-due, not both"))
     new_support = [] if no_support else support
     if (title is None and lead is None and new_support is None and due is None and not no_due
-            and key is None):
+            and key is None and priority is None and field is None):
         raise InputError(_("nothing to change: give --title, --lead, --support, --no-support, "
-                           "--due, --no-due or --key"))
+                           "--due, --no-due, --key, --priority, --no-priority or --field"))
     with database(write=True) as db:
         task_id = resolve_task(db, task)
+        new_due = parse_day(due, db) if due is not None else None
         changes = edit_task(db, task_id, actor=actor(db), title=title, lead=lead,
                             support=new_support, due=new_due,
                             no_due=no_due, key=key, note=note, today=today(),
-                            on=parse_date(on) if on else None, expect_version=expect_version)
+                            on=parse_date(on) if on else None, expect_version=expect_version,
+                            priority=priority, field=field)
     from clusterctl.words import field_name
 
     say(_("Task {id} changed: {fields}.").format(

@@ -12,6 +12,8 @@ WEEKLY_FIELDS = ["section", "id", "directive", "key", "title", "lead", "support"
                  "completed_on", "days_overdue"]
 SECTION_NAMES = {"completed": _("Completed"), "became_overdue": _("Became overdue"),
                  "due_next": _("Due next"), "overdue_longest": _("Longest overdue"),
+                 "awaiting_confirmation": _("Awaiting confirmation"),
+                 "pending_extensions": _("Extensions asked for"),
                  "assigned": _("Assigned"), "extended": _("Extended"),
                  "reassigned": _("Reassigned")}
 SHOWN_CHANGES = 20  # of each kind in the mail; the rest are counted
@@ -38,6 +40,10 @@ def _sections(summary: dict) -> list[tuple[str, str, list[dict]]]:
             n=len(summary["became_overdue"])), summary["became_overdue"]),
         ("due_next", _("Due in the next 7 days: {n}").format(n=len(summary["due_next"])),
          summary["due_next"]),
+        ("awaiting_confirmation", _("Reported done, awaiting confirmation: {n}").format(
+            n=len(summary["awaiting_confirmation"])), summary["awaiting_confirmation"]),
+        ("pending_extensions", _("Extensions asked for, not yet decided: {n}").format(
+            n=len(summary["pending_extensions"])), summary["pending_extensions"]),
     ]
 
 

@@ -262,7 +262,7 @@ def _write_aliases(db: Database, agency_id: int, aliases: list[str]) -> None:
 def agency_task_counts(db: Database, agency_id: int) -> dict[str, int]:
     """How many tasks the agency leads and supports, and how many of those are still open."""
     led, led_open = db.row(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status IN ('open', 'in_progress') "
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status IN ('open', 'in_progress', 'reported') "
         "THEN 1 ELSE 0 END), 0) FROM task WHERE lead_id = :id AND deleted_on IS NULL",
         {"id": agency_id},
     )

@@ -99,8 +99,9 @@ def list_directives(db: Database) -> list[tuple[Directive, dict[str, int]]]:
     counts = {
         directive_id: {"tasks": total, "open": still_open}
         for directive_id, total, still_open in db.rows(
-            "SELECT directive_id, COUNT(*), SUM(CASE WHEN status IN ('open', 'in_progress') "
-            "THEN 1 ELSE 0 END) FROM task WHERE deleted_on IS NULL GROUP BY directive_id"
+            "SELECT directive_id, COUNT(*), SUM(CASE WHEN status IN ('open', 'in_progress', "
+            "'reported') THEN 1 ELSE 0 END) FROM task WHERE deleted_on IS NULL "
+            "GROUP BY directive_id"
         )
     }
     return [

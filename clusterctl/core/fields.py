@@ -17,7 +17,8 @@ def division(number: str) -> str | None:
 
 
 def check_field(text: str) -> str:
-    """A field given by hand: a short code or name, one line."""
+    """A field given by hand: a short code (KTTH, NNMT), kept in capitals as the directive
+    numbers write them."""
     from clusterctl.core.checks import check_text
 
-    return check_text(text, _("field"), limit=FIELD_LIMIT)
+    return check_text(text, _("field"), limit=FIELD_LIMIT).upper()

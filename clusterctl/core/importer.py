@@ -16,7 +16,6 @@ from clusterctl.core.checks import (
     KEY_LIMIT,
     NAME_LIMIT,
     NOTE_LIMIT,
-    STATUSES,
     TITLE_LIMIT,
     check_code,
     check_key,
@@ -38,7 +37,12 @@ AGENCY_KEYS = {"code", "name", "aliases", "successor", "dissolved_on", "basis", 
                "assign"}
 DIRECTIVE_KEYS = {"number", "issued", "issuer", "title", "tasks"}
 TASK_KEYS = {"key", "title", "lead", "support", "due", "original_due", "status",
-             "completed_on", "note"}
+             "completed_on", "note", "priority", "field", "repeat", "from", "until"}
+# The statuses a file may give: a report awaiting confirmation is recorded with its evidence
+# by 'task report-done'.
+STATUSES = ("open", "in_progress", "done", "cancelled")
+# The keys the quick path leaves to the full one.
+_WORKFLOW_KEYS = frozenset({"priority", "field", "repeat", "from", "until"})
 
 
 @dataclass(slots=True)
@@ -93,6 +97,11 @@ class TaskIn:
     completed_on: date | None
     note: str | None
     where: Where
+    priority: bool | None = None  # None: the file does not say
+    field: str | None = None
+    repeat: Any = None  # a clusterctl.recurrence.Rule: a recurring task
+    starts: date | None = None
+    until: date | None = None
 
 
 @dataclass
@@ -116,16 +125,19 @@ class Parsed:
     directives: list[DirectiveIn] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    holidays: list[tuple[date, str, str]] = field(default_factory=list)  # [[holiday]]
 
 
 class FileReader:
     """Checks one file's tables, collecting every problem with its line."""
 
-    def __init__(self, name: str, text: str, parsed: Parsed, today: date) -> None:
+    def __init__(self, name: str, text: str, parsed: Parsed, today: date,
+                 calendar: Callable | None = None) -> None:
         self.name = name
         self.lines = LineFinder(text)
         self.parsed = parsed
         self.today = today
+        self.calendar = calendar  # for due dates in working days
 
     def problem(self, where: Where, key: str | None, message: str) -> None:
         label = ".".join(part for part in (where.label, key) if part)
@@ -168,11 +180,12 @@ class FileReader:
             self.problem(where, key, str(exc))
             return None
 
-    def read_date(self, table: dict, key: str, where: Where) -> date | None:
+    def read_date(self, table: dict, key: str, where: Where,
+                  base: date | None = None) -> date | None:
         from clusterctl.dates import coerce_date
 
         try:
-            return coerce_date(table[key], self.today)
+            return coerce_date(table[key], self.today, calendar=self.calendar, base=base)
         except ClusterError as exc:
             self.problem(where, key, str(exc))
             return None
@@ -207,10 +220,10 @@ class FileReader:
         if not data:
             self.problem(top, None, _("holds no [[agencies]] or [[directives]]; is it the "
                                       "right file?"))
-        for key in data.keys() - {"agencies", "directives"}:
-            self.problem(top, key, _("unknown key{hint}; a file holds [[agencies]] and "
-                                     "[[directives]]").format(
-                hint=_close_key(key, {"agencies", "directives"})))
+        for key in data.keys() - {"agencies", "directives", "holiday"}:
+            self.problem(top, key, _("unknown key{hint}; a file holds [[agencies]], "
+                                     "[[directives]] and [[holiday]]").format(
+                hint=_close_key(key, {"agencies", "directives", "holiday"})))
         for name, reader in (("agencies", self.agency), ("directives", self.directive)):
             tables = data.get(name, [])
             if not isinstance(tables, list):
@@ -309,8 +322,8 @@ class FileReader:
         lead = self.read_text(table, "lead", where, lambda v: check_text(v, _("lead agency")))
         support = self.read_strings(table, "support", where,
                                     lambda v: check_text(v, _("supporting agency")))
-        due = self.due(table, "due", where)
-        original_due = self.due(table, "original_due", where)
+        due = self.due(table, "due", where, directive.issued)
+        original_due = self.due(table, "original_due", where, directive.issued)
         status = table.get("status")
         if status is not None and status not in STATUSES:
             self.problem(where, "status", _("must be one of {allowed}, not {value!r}").format(
@@ -329,16 +342,53 @@ class FileReader:
         if problem := completion_problem(completed_on, directive.issued, self.today):
             self.problem(where, "completed_on", problem)
         note = self.read_text(table, "note", where, check_note)
+        extra = self.workflow(table, where, directive)
         if key and title and lead:
             directive.tasks.append(TaskIn(
                 key, title, lead, support, due, "due" in table, original_due, status,
-                completed_on, note, where))
+                completed_on, note, where, **extra))
+
+    def workflow(self, table: dict, where: Where, directive: DirectiveIn) -> dict:
+        """A task's ``priority``, ``field`` and recurrence (``repeat``, ``from``, ``until``)."""
+        from clusterctl.core.fields import check_field
+
+        found: dict = {}
+        if "priority" in table:
+            if isinstance(table["priority"], bool):
+                found["priority"] = table["priority"]
+            else:
+                self.problem(where, "priority", _("must be true or false, not {kind}").format(
+                    kind=_kind(table["priority"])))
+        if "field" in table:
+            found["field"] = self.read_text(table, "field", where, check_field)
+        if "repeat" in table:
+            from clusterctl.recurrence import parse_rule
+
+            found["repeat"] = self.read_text(table, "repeat", where, parse_rule)
+            for name in ("due", "original_due", "status", "completed_on"):
+                if name in table:
+                    self.problem(where, name, _("a recurring task's occurrences fall due by "
+                                                "its rule: leave out {key}").format(key=name))
+            if "/" in str(table.get("key", "")):
+                self.problem(where, "key", _("a recurring task's key must not contain '/': "
+                                             "its occurrences are keyed KEY/PERIOD"))
+        for name, attribute in (("from", "starts"), ("until", "until")):
+            if name in table:
+                if "repeat" not in table:
+                    self.problem(where, name, _("is for a recurring task: give repeat too"))
+                found[attribute] = self.read_date(table, name, where)
+        if (found.get("starts") and directive.issued and found["starts"] < directive.issued):
+            self.problem(where, "from", _("is before the directive's issue date"))
+        if found.get("starts") and found.get("until") and found["until"] < found["starts"]:
+            self.problem(where, "until", _("is before from"))
+        return found
 
     def quick_task(self, table: Any, where: Where, issued: date | None) -> TaskIn | None:
         """A task table as it usually is, accepted in a few C calls; anything else (None)
         takes the full path above, which reports each problem. It accepts only tables that
         the full path accepts, with the same result (a test compares the two)."""
-        if type(table) is not dict or not table.keys() <= TASK_KEYS:
+        if (type(table) is not dict or not table.keys() <= TASK_KEYS
+                or not _WORKFLOW_KEYS.isdisjoint(table)):
             return None
         key, title, lead = table.get("key"), table.get("title"), table.get("lead")
         if not (is_plain_text(key, KEY_LIMIT) and is_plain_text(title, TITLE_LIMIT)
@@ -369,13 +419,14 @@ class FileReader:
         return TaskIn(key, title, lead, None if support is None else list(support), due,
                       "due" in table, original_due, status, completed_on, note, where)
 
-    def due(self, table: dict, key: str, where: Where) -> date | None:
+    def due(self, table: dict, key: str, where: Where, base: date | None) -> date | None:
+        """A due date; "trong 03 ngày làm việc" counts from the directive's date."""
         from clusterctl.dates import ONGOING_WORDS
 
         value = table.get(key)
         if isinstance(value, str) and fold(value).strip() in ONGOING_WORDS:
             return None
-        return self.read_date(table, key, where) if key in table else None
+        return self.read_date(table, key, where, base) if key in table else None
 
 
 def _kind(value: Any) -> str:
@@ -391,9 +442,13 @@ def _close_key(key: str, allowed: set[str]) -> str:
     return _(" (did you mean {key!r}?)").format(key=close[0]) if close else ""
 
 
-def read_files(raw: list[tuple[str, bytes | OSError]], today: date) -> Parsed:
-    """Check every file (given as read by :func:`read_raw`); the result holds every problem."""
+def read_files(raw: list[tuple[str, bytes | OSError]], today: date,
+               office_days: Callable[[], list] | None = None) -> Parsed:
+    """Check every file (given as read by :func:`read_raw`); the result holds every problem.
+    Working days count with the register's own holidays (``office_days()``, read only if a
+    due date is written in working days) and the files' [[holiday]] tables."""
     parsed = Parsed()
+    read = []
     for name, content in raw:
         parsed.files.append(name)
         try:
@@ -401,7 +456,28 @@ def read_files(raw: list[tuple[str, bytes | OSError]], today: date) -> Parsed:
         except TomlFileError as exc:
             parsed.problems.append(exc.problem)
             continue
-        FileReader(name, text, parsed, today).read(data)
+        if "holiday" in data:
+            from clusterctl.workdays import office_entries
+
+            try:
+                parsed.holidays += office_entries(data)
+            except ClusterError as exc:
+                where = Where(name, ("holiday",), "holiday", LineFinder(text))
+                parsed.problems.append(Problem(name, where.line_of("holiday"), "holiday",
+                                               str(exc)))
+        read.append((name, data, text))
+    calendars: list = []
+
+    def calendar():
+        if not calendars:
+            from clusterctl.workdays import Calendar
+
+            calendars.append(Calendar([*(office_days() if office_days else []),
+                                       *parsed.holidays]))
+        return calendars[0]
+
+    for name, data, text in read:
+        FileReader(name, text, parsed, today, calendar).read(data)
     _check_duplicates(parsed)
     return parsed
 

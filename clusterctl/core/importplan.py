@@ -23,6 +23,7 @@ from clusterctl.core.agencies import (
     update_agency,
 )
 from clusterctl.core.directives import Directive, insert_directives, update_directives
+from clusterctl.core.fields import division
 from clusterctl.core.importer import AgencyIn, DirectiveIn, Parsed, TaskIn
 from clusterctl.core.taskwriter import Change, Entry, NewTask, TaskWriter
 from clusterctl.core.tomlfile import Problem
@@ -45,6 +46,8 @@ class Existing:
     version: int
     support_ids: list[int] = field(default_factory=list)
     deleted: bool = False
+    priority: bool = False
+    field: str | None = None
 
 
 @dataclass(slots=True)
@@ -87,13 +90,16 @@ class Plan:
     renames: list[AgencyIn] = field(default_factory=list)
     dissolutions: list[AgencyIn] = field(default_factory=list)
     deleted_left: list[str] = field(default_factory=list)  # deleted tasks the files give
+    series_added: list[TaskChange] = field(default_factory=list)  # new recurring tasks
+    holidays: list = field(default_factory=list)  # the files' [[holiday]] days
 
 
 def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) -> Plan:
-    plan = Plan(prefer=prefer)
+    plan = Plan(prefer=prefer, holidays=list(parsed.holidays))
     matcher = _plan_agencies(db, parsed, plan)
     directive_ids = plan.directive_ids = _plan_directives(db, parsed, plan)
     existing = _load_tasks(db, list(directive_ids.values()))
+    series_keys = _series_keys(db, list(directive_ids.values()))
     bases = _bases(db, [task.id for task in existing.values()])
     notes = _recorded_notes(db, parsed, existing, directive_ids)
     keys_by_directive: dict[int, list[str]] = {}
@@ -106,6 +112,9 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
             in_file.add(task.key)
             change = _resolve(matcher, directive, task, plan)
             if change is None:
+                continue
+            if task.repeat is not None or (directive_id, task.key) in series_keys:
+                _plan_series(change, directive_id, existing, series_keys, plan)
                 continue
             found = existing.get((directive_id, task.key))
             if found is None:  # its "created" entry will say what the file said
@@ -135,10 +144,45 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
                 plan.tasks_unchanged += 1
         plan.not_in_files += sorted(
             (f"{directive.number}#{key}" for key in keys_by_directive.get(directive_id, ())
-             if key not in in_file),
+             if key not in in_file  # nor an occurrence of a recurring task
+             and (directive_id, key.rpartition("/")[0]) not in series_keys),
             key=_natural,
         )
     return plan
+
+
+def _series_keys(db: Database | None, directive_ids: list[int]) -> set[tuple[int, str]]:
+    """The recurring tasks these directives have, as (directive id, key)."""
+    found: set[tuple[int, str]] = set()
+    for marks, params in chunks(directive_ids) if db is not None else ():
+        found.update((d, k) for d, k in db.rows(
+            f"SELECT directive_id, series_key FROM task_series WHERE directive_id IN ({marks})",
+            params))
+    return found
+
+
+def _plan_series(change: TaskChange, directive_id: int | None, existing: dict,
+                 series_keys: set, plan: Plan) -> None:
+    """A recurring task the files give: added if new; one the register has is left as it is
+    there (changed with 'clusterctl series edit'), so that a re-import undoes nothing."""
+    task, where = change.task, change.task.where
+    if task.repeat is None:
+        plan.problems.append(Problem(where.file, where.line, where.label, _(
+            "{ref} is a recurring task in the register: give its repeat rule").format(
+            ref=change.ref)))
+        return
+    if (directive_id, task.key) in series_keys:
+        plan.tasks_unchanged += 1
+        return
+    taken = any(d == directive_id and (k == task.key or k.startswith(task.key + "/"))
+                for d, k in existing)
+    if taken:
+        plan.problems.append(Problem(where.file, where.line, where.label, _(
+            "directive {number} already has a task {key!r}").format(
+            number=change.directive.number, key=task.key)))
+        return
+    _check_active(change, plan)
+    plan.series_added.append(change)
 
 
 def _natural(ref: str) -> tuple:
@@ -322,14 +366,15 @@ def _load_tasks(db: Database | None, directive_ids: list[int]) -> dict[tuple, Ex
     by_id: dict[int, Existing] = {}
     for marks, params in chunks(directive_ids):
         for (task_id, directive_id, key, title, lead_id, due, original_due, status,
-             completed_on, version, deleted_on) in db.rows(
+             completed_on, version, deleted_on, priority, field_) in db.rows(
             "SELECT id, directive_id, task_key, title, lead_id, due, original_due, status, "
-            f"completed_on, version, deleted_on FROM task WHERE directive_id IN ({marks})",
-            params,
+            "completed_on, version, deleted_on, priority, field FROM task "
+            f"WHERE directive_id IN ({marks})", params,
         ):
             found = Existing(task_id, title, lead_id, as_date(due), as_date(original_due),
                              status, as_date(completed_on), version,
-                             deleted=deleted_on is not None)
+                             deleted=deleted_on is not None, priority=bool(priority),
+                             field=field_)
             tasks[(directive_id, key)] = by_id[task_id] = found
         for task_id, agency_id in db.rows(
             "SELECT s.task_id, s.agency_id FROM task_support s JOIN task t ON t.id = s.task_id "
@@ -420,6 +465,10 @@ def _said(change: TaskChange) -> dict:
     if task.status is not None:
         said["status"] = [task.status,
                           iso_date(task.completed_on) if task.status == "done" else None]
+    if task.priority is not None:
+        said["priority"] = task.priority
+    if task.field is not None:
+        said["field"] = task.field
     return said
 
 
@@ -431,12 +480,18 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency],
     now = {"title": found.title, "lead": codes[found.lead_id].code,
            "support": [codes[i].code for i in found.support_ids], "due": iso_date(found.due),
            "original_due": iso_date(found.original_due),
-           "status": [found.status, iso_date(found.completed_on)]}
+           "status": [found.status, iso_date(found.completed_on)],
+           "priority": found.priority, "field": found.field}
+    # What a task has unless someone chose otherwise: a file may set it without a conflict.
+    unchosen = {"priority": False, "field": division(change.directive.number)}
     taken = {}
     for name, value in change.said.items():
         if value == now[name]:
             continue
         known = base is not None and name in base
+        if not known and name in unchosen and now[name] == unchosen[name]:
+            taken[name] = value
+            continue
         if known and value == base[name]:
             continue  # the file has not changed it since: what staff did stays
         if not known and name == "due" and value == now["original_due"]:
@@ -475,6 +530,9 @@ def _task_changes(change: TaskChange, found: Existing, codes: dict[int, Agency],
             changes["original_due"] = [now["original_due"], taken["due"]]
     if "original_due" in taken:
         changes["original_due"] = [now["original_due"], taken["original_due"]]
+    for name in ("priority", "field"):
+        if name in taken:
+            changes[name] = [now[name], taken[name]]
     if "status" in taken:
         status, completed_on = taken["status"]
         if status != found.status:
@@ -536,8 +594,15 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
     added = writer.add([
         NewTask(directive_ids[c.directive.key], c.task.key, c.task.title, c.lead, c.support,
                 c.task.due, c.task.original_due, c.task.status or "open", c.task.completed_on,
-                c.task.note, issued=c.directive.issued)
+                c.task.note, issued=c.directive.issued, priority=bool(c.task.priority),
+                field=c.task.field or division(c.directive.number))
         for c in plan.tasks_added], progress)
+    series = _write_series(db, plan, directive_ids, writer, actor=actor, source=source,
+                           today=today)
+    if plan.holidays:
+        from clusterctl.core.holidays import save_office_days
+
+        save_office_days(db, plan.holidays, actor=actor, source=source)
     writer.change([_update(c, writer) for c in plan.tasks_updated]
                   + [Change(c.existing.id, c.existing.version, [Entry("note", {}, c.task.note)])
                      for c in plan.notes_added], progress)
@@ -550,16 +615,38 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
     from clusterctl.core.succession import carry_on
 
     carry_on(db, actor=actor, today=today, source=source)
-    undo.update(tasks_added=_ranges(added), agencies_added=sorted(agency_ids.values()),
+    added += [task_id for made in series for task_id in made.task_ids]
+    undo.update(series_added=[made.series_id for made in series])
+    undo.update(tasks_added=_ranges(sorted(added)), agencies_added=sorted(agency_ids.values()),
                 directives_added=sorted(added_directives.values()),
                 last_entry=db.scalar("SELECT MAX(id) FROM task_history"),
                 last_record=db.scalar("SELECT MAX(id) FROM record_history") or 0)
     if any(undo[k] for k in ("tasks_added", "agencies_added", "directives_added",
                              "agencies_updated", "directives_updated", "bases",
-                             "reorganised")) or undo["last_entry"] != undo["first_entry"] - 1:
+                             "reorganised", "series_added")) or (
+            undo["last_entry"] != undo["first_entry"] - 1):
         db.execute("INSERT INTO import_run (at, actor, source, undo) VALUES (:at, :actor, "
                    ":source, :undo)", {"at": now, "actor": actor, "source": source,
                                        "undo": json.dumps(undo, ensure_ascii=False)})
+
+
+def _write_series(db: Database, plan: Plan, directive_ids: dict, writer: TaskWriter, *,
+                  actor: str, source: str, today: date) -> list:
+    """The recurring tasks the files add, with their first occurrences."""
+    from clusterctl.core.series import create_series
+
+    made = []
+    for c in plan.series_added:
+        task = c.task
+        issued = c.directive.issued
+        made.append(create_series(
+            db, directive_id=directive_ids[c.directive.key], number=c.directive.number,
+            key=task.key, title=task.title, lead_id=writer.agency_id(c.lead),
+            support_ids=[writer.agency_id(a) for a in c.support], rule=task.repeat,
+            priority=bool(task.priority), field=task.field or division(c.directive.number),
+            starts=task.starts or issued, until=task.until, assigned=issued, note=task.note,
+            actor=actor, today=today, source=source))
+    return made
 
 
 def _before(db: Database, plan: Plan) -> dict:

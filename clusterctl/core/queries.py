@@ -54,6 +54,9 @@ class TaskFilter:
     state_on: date | None = None
     # The tasks deleted (entered by mistake) instead of the others; None: both.
     deleted: bool | None = False
+    priority: bool | None = None  # True: key tasks only; False: the others
+    fields: list[str] = field(default_factory=list)  # of these fields (lĩnh vực)
+    pending_extension: bool = False  # only tasks with an extension asked for
 
     @property
     def past(self) -> bool:
@@ -98,6 +101,12 @@ class TaskFilter:
             clauses.append(any_of("t.directive_id", "dr", self.directive_ids))
         if self.statuses:
             clauses.append(any_of("t.status", "st", self.statuses))
+        if self.priority is not None:
+            clauses.append("t.priority" if self.priority else "NOT t.priority")
+        if self.fields:
+            clauses.append(any_of("t.field", "fd", self.fields))
+        if self.pending_extension:
+            clauses.append("t.requested_due IS NOT NULL")
         if self.categories:
             clauses.append("(" + " OR ".join(PREDICATES[c] for c in self.categories) + ")")
         for column, span in (("t.due", self.due_between),
@@ -120,12 +129,14 @@ DELETED = "SELECT id FROM task WHERE deleted_on IS NOT NULL"
 # indexes; the few others from the state they were in on that day (a state that has ended).
 _CHANGED_SINCE = "SELECT task_id FROM task_state WHERE valid_from > :state_on"
 PAST_TASKS = f"""(SELECT id, directive_id, task_key, title, title_key, lead_id, due,
-original_due, status, completed_on, assigned_on, created_at, updated_at, version, deleted_on
+original_due, status, completed_on, assigned_on, created_at, updated_at, version, deleted_on,
+priority, field, evidence, requested_due, series_id
 FROM task WHERE id NOT IN ({_CHANGED_SINCE})
 UNION ALL
 SELECT k.id, k.directive_id, k.task_key, s.title, s.title_key, s.lead_id, s.due,
 s.original_due, s.status, s.completed_on, k.assigned_on, k.created_at, k.updated_at,
-k.version, k.deleted_on FROM task_state s JOIN task k ON k.id = s.task_id
+k.version, k.deleted_on, k.priority, k.field, k.evidence, k.requested_due, k.series_id
+FROM task_state s JOIN task k ON k.id = s.task_id
 WHERE s.valid_to > :state_on AND s.valid_to < '9999-12-31' AND s.valid_from <= :state_on) t"""
 # Supporters changed after that day: one added (a row begins after it) or one removed (a
 # row ended after it).
@@ -142,7 +153,7 @@ WHERE valid_from <= :state_on AND valid_to > :state_on AND task_id IN
 _TASK_COLUMNS = f"""
 t.id, d.number, t.task_key, t.title, a.code AS lead_code, t.due, t.original_due, t.status,
 t.completed_on, {CATEGORY_SQL} AS category, t.assigned_on, t.created_at, t.updated_at,
-t.version, t.deleted_on
+t.version, t.deleted_on, t.priority, t.field, t.evidence, t.requested_due
 """
 
 
@@ -153,7 +164,8 @@ def _task_select(task_filter: "TaskFilter") -> str:
 
 def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     (task_id, number, key, title, lead, due, original_due, status, completed_on, category,
-     assigned_on, created_at, updated_at, version, deleted_on) = row
+     assigned_on, created_at, updated_at, version, deleted_on, priority, field_, evidence,
+     requested_due) = row
     due, original_due, completed_on = iso_date(due), iso_date(original_due), iso_date(
         completed_on)
     return {
@@ -175,6 +187,10 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
         "updated_at": str(updated_at),
         "version": version,
         "deleted_on": iso_date(deleted_on),
+        "priority": bool(priority),
+        "field": field_,
+        "evidence": evidence,
+        "requested_due": iso_date(requested_due),
     }
 
 

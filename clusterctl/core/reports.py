@@ -8,6 +8,7 @@ then, except where a change dated on or before that day was recorded since.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 
 from clusterctl.core.queries import Order, TaskFilter, first_per_lead, list_tasks
@@ -24,11 +25,14 @@ class Scope:
     agency_ids: list[int]
     directive_ids: list[int]
     today: date | None = None  # None: the tasks as they are now, whatever the as-of date
+    priority: bool | None = None  # True: key tasks only
+    fields: list[str] = dataclass_field(default_factory=list)  # only tasks of these fields
 
     def tasks(self, **criteria) -> TaskFilter:
         return TaskFilter(as_of=self.as_of, soon_days=self.soon_days,
                           agency_ids=self.agency_ids, directive_ids=self.directive_ids,
-                          today=self.today, **criteria)
+                          today=self.today, priority=self.priority, fields=self.fields,
+                          **criteria)
 
 
 def overdue_tasks(db: Database, scope: Scope, *, by_lead: bool = False) -> Iterator[dict]:
@@ -91,7 +95,8 @@ def agency_status(db: Database, scope: Scope, *, include_support: bool = False,
     from clusterctl.core.agencies import names_on
 
     counted = TaskFilter(as_of=scope.as_of, soon_days=scope.soon_days,
-                         directive_ids=scope.directive_ids, today=scope.today)
+                         directive_ids=scope.directive_ids, today=scope.today,
+                         priority=scope.priority, fields=scope.fields)
     where, params = counted.where()
     shown = set(scope.agency_ids)
     roots = successor_roots(db) if rollup else {}
@@ -134,7 +139,39 @@ def agency_status(db: Database, scope: Scope, *, include_support: bool = False,
                       key=lambda r: (-r["overdue"], r["agency"]))
     total = {c: sum(r[c] for r in agencies) for c in (*CATEGORIES, "total")}
     return {"as_of": scope.as_of.isoformat(), "agencies": agencies,
-            "total": _with_rates(total)}
+            "total": _with_rates(total), "key_tasks": _key_tasks(db, counted, shown, roots)}
+
+
+def _key_tasks(db: Database, counted: TaskFilter, shown: set[int],
+               roots: dict[int, int]) -> dict:
+    """The key tasks (trọng tâm) among those counted, by timeliness: counted apart."""
+    where, params = counted.where()
+    total = dict.fromkeys((*CATEGORIES, "total"), 0)
+    for agency_id, _all, *counts in db.rows(
+            _count_sql(counted.tasks(), "", "t.lead_id", f"{where} AND t.priority"), params):
+        if shown and roots.get(agency_id, agency_id) not in shown:
+            continue
+        for category, n in zip(CATEGORIES, counts, strict=True):
+            total[category] += n
+        total["total"] += sum(counts) - counts[CATEGORIES.index("cancelled")]
+    return _with_rates(total)
+
+
+def field_status(db: Database, scope: Scope) -> dict:
+    """Counts per field (lĩnh vực), their rates, and a total; as :func:`agency_status` counts
+    per lead agency. Tasks without a field are counted under None."""
+    counted = scope.tasks()
+    where, params = counted.where()
+    rows = []
+    for field_, _all, *counts in db.rows(
+            _count_sql(counted.tasks(), "", "t.field", where), params):
+        row = {"field": field_, **dict(zip(CATEGORIES, counts, strict=True))}
+        row["total"] = sum(counts) - counts[CATEGORIES.index("cancelled")]
+        rows.append(_with_rates(row))
+    rows.sort(key=lambda r: (-r["overdue"], r["field"] is None, r["field"] or ""))
+    total = {c: sum(r[c] for r in rows) for c in (*CATEGORIES, "total")}
+    return {"as_of": scope.as_of.isoformat(), "fields": rows, "total": _with_rates(total),
+            "key_tasks": _key_tasks(db, counted, set(), {})}
 
 
 def period_status(db: Database, scope: Scope, start: date, end: date) -> dict:
@@ -143,10 +180,11 @@ def period_status(db: Database, scope: Scope, start: date, end: date) -> dict:
     before it), the tasks assigned within the period, and what became of both by the end of
     ``end``, with the rates. Tasks done or cancelled before the period are not its tasks."""
     counted = TaskFilter(as_of=end, soon_days=scope.soon_days,
-                         directive_ids=scope.directive_ids, today=scope.today)
+                         directive_ids=scope.directive_ids, today=scope.today,
+                         priority=scope.priority, fields=scope.fields)
     where, params = counted.where()
     params.update(start=start, before=start - timedelta(days=1))
-    carried = ("(t.assigned_on < :start AND p.status IN ('open', 'in_progress'))")
+    carried = ("(t.assigned_on < :start AND p.status IN ('open', 'in_progress', 'reported'))")
     assigned = "(t.assigned_on >= :start AND t.assigned_on <= :as_of)"
     sql = (f"SELECT t.lead_id, SUM(CASE WHEN {carried} THEN 1 ELSE 0 END), "
            f"SUM(CASE WHEN {assigned} THEN 1 ELSE 0 END), {_sums()} "
@@ -204,6 +242,13 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
     due_next = list(list_tasks(db, tasks(
         categories=["overdue", "due_soon", "on_track"],
         due_between=(as_of, as_of + timedelta(days=6)))))
+    awaiting = list(list_tasks(db, tasks(categories=["awaiting_confirmation"])))
+    pending = list(list_tasks(db, tasks(pending_extension=True, categories=[
+        "overdue", "due_soon", "on_track"])))
+    from clusterctl.core.workflow import pending_extension
+
+    for task in pending:
+        task["requested_reason"] = (pending_extension(db, task["id"]) or (None, None))[1]
     overdue = tasks(categories=["overdue"])
     where, params = overdue.where()
     counts = db.rows(f"SELECT t.lead_id, COUNT(*) FROM {overdue.tasks()} WHERE {where} "
@@ -227,11 +272,13 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
         },
         "became_overdue": became_overdue,
         "due_next": due_next,
+        "awaiting_confirmation": awaiting,
+        "pending_extensions": pending,
         "overdue_by_agency": sorted(by_agency.values(),
                                     key=lambda e: (-e["overdue"], e["agency"])),
         "changed": {
             "assigned": [c for c in changed if c["action"] == "created"],
-            "extended": [c for c in changed if c["action"] == "extend"],
+            "extended": [c for c in changed if c["action"] in ("extend", "approve-extension")],
             "reassigned": [c for c in changed if "lead" in c["changes"]
                            and c["action"] != "created"],
         },

@@ -27,7 +27,7 @@ from clusterctl.i18n import _
 from clusterctl.store.db import Database, as_date, chunks, utc_now
 from clusterctl.words import day
 
-ACTIVE = ("open", "in_progress")
+ACTIVE = ("open", "in_progress", "reported")  # still to do
 
 
 @dataclass

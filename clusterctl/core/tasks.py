@@ -30,16 +30,21 @@ from clusterctl.words import day
 ACTIVE = ("open", "in_progress")
 ACTIONS = {  # action: (the statuses it applies to, the status it leads to)
     "start": (("open",), "in_progress"),
-    "done": (ACTIVE, "done"),
+    # The office may complete or cancel a task an agency reported done, directly.
+    "done": ((*ACTIVE, "reported"), "done"),
     "reopen": (("done", "cancelled", "in_progress"), "open"),
-    "cancel": (ACTIVE, "cancelled"),
+    "cancel": ((*ACTIVE, "reported"), "cancelled"),
 }
 
 
 def next_key(db: Database, directive_id: int) -> str:
     """The next free number among a directive's task keys."""
-    keys = db.rows("SELECT task_key FROM task WHERE directive_id = :d", {"d": directive_id})
-    numbers = [int(k) for (k,) in keys if k.isascii() and k.isdigit()]
+    keys = db.rows("SELECT task_key FROM task WHERE directive_id = :d UNION ALL "
+                   "SELECT series_key FROM task_series WHERE directive_id = :d",
+                   {"d": directive_id})
+    # An occurrence of a recurring task (5/2024-03) holds its series' key.
+    stems = [k.partition("/")[0] for (k,) in keys]
+    numbers = [int(k) for k in stems if k.isascii() and k.isdigit()]
     return str(max(numbers, default=0) + 1)
 
 
@@ -74,13 +79,16 @@ def _check_on(on: date, today: date) -> None:
 def add_task(
     db: Database, *, directive: str, lead: str, support: list[str], due: date | None,
     key: str | None, title: str, actor: str, today: date, note: str | None = None,
-    on: date | None = None,
+    on: date | None = None, priority: bool = False, field: str | None = None,
 ) -> int:
     """Add a task to a directive and return its id. It takes effect on the directive's issue
     date (it was assigned by it), or ``on``, for a later assignment."""
+    from clusterctl.core.fields import check_field, division
+
     title = check_title(title)
     key = check_key(key) if key is not None else None
     note = _optional_note(note)
+    field = check_field(field) if field is not None else None
     for attempt in db.transactions():  # again if the server asks
         with attempt:
             found = find_directive(db, directive)
@@ -108,7 +116,8 @@ def add_task(
                         number=found.number, key=key)
                 )
             new = NewTask(found.id, key, title, lead_agency, supporters, due, note=note,
-                          assigned_on=on, issued=found.issued)
+                          assigned_on=on, issued=found.issued, priority=priority,
+                          field=field or division(found.number))
             task_id = TaskWriter(db, actor=actor, today=today).add([new])[0]
             _carry_on(db, task_id, actor, today)
             return task_id
@@ -131,6 +140,10 @@ class Current:
     key: str
     assigned_on: date
     deleted_on: date | None  # entered by mistake: changed by nothing but a restore
+    priority: bool = False
+    field: str | None = None
+    evidence: str | None = None  # the output document of a reported completion
+    requested_due: date | None = None  # an extension asked for, not yet decided
 
     def change(self, entry: Entry, columns: dict | None = None,
                support: list[Agency] | None = None) -> Change:
@@ -144,7 +157,8 @@ def _current(db: Database, task_id: int, expect_version: int | None = None, *,
     an undo): it is in no list, and nobody should go on working on it unnoticed."""
     row = db.row(
         "SELECT t.id, t.title, t.lead_id, t.due, t.original_due, t.status, t.completed_on, "
-        "t.version, d.issued, t.directive_id, t.task_key, t.assigned_on, t.deleted_on "
+        "t.version, d.issued, t.directive_id, t.task_key, t.assigned_on, t.deleted_on, "
+        "t.priority, t.field, t.evidence, t.requested_due "
         "FROM task t JOIN directive d ON d.id = t.directive_id WHERE t.id = :id",
         {"id": task_id},
     )
@@ -152,7 +166,8 @@ def _current(db: Database, task_id: int, expect_version: int | None = None, *,
         raise NotFoundError(_("no task with id {id}").format(id=task_id))
     current = Current(row[0], row[1], row[2], as_date(row[3]), as_date(row[4]), row[5],
                       as_date(row[6]), row[7], as_date(row[8]), row[9], row[10],
-                      as_date(row[11]), as_date(row[12]))
+                      as_date(row[11]), as_date(row[12]), bool(row[13]), row[14], row[15],
+                      as_date(row[16]))
     if current.deleted_on is not None and not deleted_ok:
         raise InputError(_deleted_refusal(current.id))
     if expect_version is not None and expect_version != current.version:
@@ -193,6 +208,10 @@ def change_status(
             if "completed_on" in columns:
                 changes["completed_on"] = [iso_date(current.completed_on),
                                            iso_date(columns["completed_on"])]
+            if target in ("done", "cancelled") and current.requested_due is not None:
+                # An extension asked for lapses with the task.
+                columns["requested_due"] = None
+                changes["requested_due"] = [iso_date(current.requested_due), None]
             entry = Entry(action, changes, note, on or today)
             writer = TaskWriter(db, actor=actor, today=today)
             if target in ("done", "cancelled"):
@@ -234,6 +253,10 @@ def _status_refusal(current: Current, action: str) -> str:
     from clusterctl.words import action_name, status_name
 
     status = status_name(current.status).replace("_", " ")
+    if current.status == "reported":
+        return _("task {id} was reported done and awaits confirmation: confirm it with "
+                 "'clusterctl task confirm {id}' or return it with 'clusterctl task return {id} "
+                 "--reason TEXT' first").format(id=current.id)
     if action == "start" and current.status == "in_progress":
         return _("task {id} is already in progress").format(id=current.id)
     if action == "reopen":
@@ -293,6 +316,9 @@ def extend_task(
                       "correct a wrongly entered due date, use 'clusterctl task edit {id} --due "
                       "DATE'").format(to=day(to), due=day(current.due), id=task_id))
             check_due(to, current.issued)
+            from clusterctl.core.workflow import check_extension_limit
+
+            check_extension_limit(db, task_id)
             changes = {"due": [iso_date(current.due), to.isoformat()]}
             TaskWriter(db, actor=actor, today=today).change(
                 [current.change(Entry("extend", changes, reason, on or today), {"due": to})])
@@ -303,9 +329,11 @@ def edit_task(
     db: Database, task_id: int, *, actor: str, today: date, title: str | None = None,
     lead: str | None = None, support: list[str] | None = None, due: date | None = None,
     no_due: bool = False, key: str | None = None, note: str | None = None,
-    on: date | None = None, expect_version: int | None = None,
+    on: date | None = None, expect_version: int | None = None, priority: bool | None = None,
+    field: str | None = None,
 ) -> dict:
-    """Correct a task's title, agencies, due date or key; returns what changed.
+    """Correct a task's title, agencies, due date or key, or mark it a key task or give it
+    another field; returns what changed.
 
     A corrected due date is a correction of the record, not an extension: on a task never
     extended, the original due date is corrected with it; and, without ``on``, it takes
@@ -313,9 +341,12 @@ def edit_task(
     extension or correction), so that the reports of the past are corrected too. The other
     corrections take effect on ``on``, default today.
     """
+    from clusterctl.core.fields import check_field
+
     title = check_title(title) if title is not None else None
     key = check_key(key) if key is not None else None
     note = _optional_note(note)
+    field = check_field(field) if field is not None else None
     if on is not None:
         _check_on(on, today)
     for attempt in db.transactions():  # again if the server asks
@@ -345,6 +376,12 @@ def edit_task(
                 _check_free_key(db, current, key)
                 columns["task_key"] = key
                 changes["key"] = [current.key, key]
+            if priority is not None and priority != current.priority:
+                columns["priority"] = priority
+                changes["priority"] = [current.priority, priority]
+            if field is not None and field != current.field:
+                columns["field"] = field
+                changes["field"] = [current.field, field]
             dated: dict = {}  # the due date's correction, when it takes effect on its own day
             if (due is not None or no_due) and due != current.due:
                 check_due(due, current.issued)
