@@ -32,6 +32,8 @@ def test_task_show_json_has_the_contract_fields(seeded):
         "deleted_on": None,
         "assigned_on": "2024-04-22",
         "created_at": None, "updated_at": None, "history": None,
+        # the drafting division in the directive's number; no key task, report or request
+        "field": "KTTH", "priority": False, "evidence": None, "requested_due": None,
     }
     (created,) = task["history"]
     assert created["actor"] == "tester"

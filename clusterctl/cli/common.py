@@ -153,14 +153,12 @@ def _occurrences(db, as_of: date | None, *, write: bool) -> None:
     """Make the occurrences of open-ended recurring tasks that the as-of day needs (one
     query when there are none to make). A reader who may not write (a viewer, a file
     shared read-only) reads the register as it is."""
-    from datetime import timedelta
-
     from clusterctl.config import today as office_today
 
     today = office_today()
-    # As clusterctl.core.series.needs_extending asks, without loading it.
-    if db.scalar("SELECT 1 FROM task_series WHERE covered_to < :d LIMIT 1",
-                 {"d": min(as_of or today, today + timedelta(days=366 * 5))}) is None:
+    from clusterctl.core.seriesdue import needs_extending
+
+    if not needs_extending(db, as_of or today, today):
         return
     from clusterctl.core.series import extend_all
     from clusterctl.errors import ClusterError

@@ -99,7 +99,8 @@ def _groups(tasks: list[dict]) -> list[tuple[str, list[dict]]]:
 def write_status(report: dict, title: str, names: dict[str, str], out: IO[str]) -> None:
     out.write("\n".join(lines(title)) + "\n")
     rows = [*report["agencies"], report["total"] | {"agency": None}]
-    if "key_tasks" in report:  # counted apart
+    key = report.get("key_tasks")
+    if key and key["total"] + key["cancelled"]:  # counted apart
         rows.append(report["key_tasks"] | {"agency": None, "key": True})
     for row in rows:
         head = (_("Key tasks (trọng tâm)") if row.get("key") else _("All agencies")
@@ -112,8 +113,6 @@ def write_status(report: dict, title: str, names: dict[str, str], out: IO[str]) 
         facts += [
             _("done: {on_time} on time, {late} late").format(
                 on_time=row["done_on_time"], late=row["done_late"]),
-            _("reported done, awaiting confirmation: {n}").format(
-                n=row["awaiting_confirmation"]),
             _("not done: {overdue} overdue, {soon} due soon, {track} on track, {ongoing} "
               "ongoing").format(overdue=row["overdue"], soon=row["due_soon"],
                                 track=row["on_track"], ongoing=row["ongoing"]),
@@ -123,6 +122,9 @@ def write_status(report: dict, title: str, names: dict[str, str], out: IO[str]) 
             _("on time (of done): {rate}").format(
                 rate=format_rate(row, "done_on_time", "done", "on_time_rate")),
         ]
+        if row.get("awaiting_confirmation"):
+            facts.insert(1, _("reported done, awaiting confirmation: {n}").format(
+                n=row["awaiting_confirmation"]))
         if "done_rate" in row:
             facts.append(_("done of all the period's tasks: {rate}").format(
                 rate=format_rate(row, "done", "total", "done_rate")))

@@ -164,7 +164,7 @@ def _bar(row: dict) -> str:
 
 
 STATUS_COUNTS = [("total", _("Total")), ("done_on_time", _("On time")),
-                 ("done_late", _("Late")), ("awaiting_confirmation", _("Awaiting")),
+                 ("done_late", _("Late")), ("awaiting_confirmation", _("To confirm")),
                  ("overdue", _("Overdue")),
                  ("due_soon", _("Due soon")), ("on_track", _("On track")),
                  ("ongoing", _("Ongoing")), ("cancelled", _("Cancelled"))]
@@ -177,10 +177,16 @@ STATUS_FOLD = {"bar": 1, "support_total": 2, "support_overdue": 3, "cancelled": 
                "done_late": 9, "done_on_time": 10, "total": 11, "overdue": 12}
 
 
-def _status_columns(fmt: str, include_support: bool) -> list[Column]:
+def _status_columns(fmt: str, include_support: bool, rows: list[dict] | None = None
+                    ) -> list[Column]:
+    """The status table's columns. People's formats leave out the count of tasks awaiting
+    confirmation where there are none (scripts' keep it, always in one place)."""
     columns = [Column("agency", _("Agency"))]
+    awaiting = rows is None or fmt in ("csv", "xlsx") or any(
+        row.get("awaiting_confirmation") for row in rows)
     columns += [Column(key, label, right=True, fold=STATUS_FOLD.get(key))
-                for key, label in STATUS_COUNTS]
+                for key, label in STATUS_COUNTS
+                if key != "awaiting_confirmation" or awaiting]
     if include_support:
         columns += [Column("support_total", _("As support"), right=True, fold=2),
                     Column("support_overdue", _("Support overdue"), right=True, fold=3)]
@@ -284,12 +290,12 @@ def status(
     total = report["total"] | {"agency": "TOTAL" if fmt == "csv" else _("TOTAL"), "name": ""}
     if include_support:
         total |= {"support_total": None, "support_overdue": None}
-    rows = [*report["agencies"], total, _key_row(report, fmt, include_support)]
+    rows = [*report["agencies"], total, *_key_row(report, fmt, include_support)]
     fields = ["agency", "name", *[k for k, _label in STATUS_COUNTS], "done", "fallen_due",
               "completion_rate", "on_time_rate"]
     if include_support:
         fields += ["support_total", "support_overdue"]
-    emit_rows(rows, _status_columns(fmt, include_support), fmt, csv_fields=fields,
+    emit_rows(rows, _status_columns(fmt, include_support, rows), fmt, csv_fields=fields,
               title=title, output=output, sheet=_("Status by agency"))
     merged = [f"{row['agency']} ← {', '.join(row['merged'])}" for row in report["agencies"]
               if rollup and row["merged"]]
@@ -303,13 +309,17 @@ PERIOD_COUNTS = [("carried_over", _("Carried over")), ("assigned", _("Assigned")
 PERIOD_FOLD = {**STATUS_FOLD, "carried_over": 12, "assigned": 12, "done_rate": 0}
 
 
-def _key_row(report: dict, fmt: str, include_support: bool = False) -> dict:
-    """The key tasks (trọng tâm) of the total, counted apart, as a row below it."""
-    row = report["key_tasks"] | {"agency": "KEY_TASKS" if fmt == "csv" else _("Key tasks"),
-                                 "name": "", "field": None}
+def _key_row(report: dict, fmt: str, include_support: bool = False) -> list[dict]:
+    """The key tasks (trọng tâm) of the total, counted apart, as a row below it: where
+    there are any."""
+    counts = report["key_tasks"]
+    if not counts["total"] + counts["cancelled"]:
+        return []
+    row = counts | {"agency": "KEY_TASKS" if fmt == "csv" else _("Key tasks"), "name": "",
+                    "field": None}
     if include_support:
         row |= {"support_total": None, "support_overdue": None}
-    return row
+    return [row]
 
 
 def _by_field(as_of, agency, directive, priority, field, fmt, output) -> None:
@@ -328,13 +338,14 @@ def _by_field(as_of, agency, directive, priority, field, fmt, output) -> None:
     none = "" if fmt == "csv" else _("(none)")
     rows = [{**row, "agency": row["field"] or none, "name": ""} for row in report["fields"]]
     total = report["total"] | {"agency": "TOTAL" if fmt == "csv" else _("TOTAL"), "name": ""}
-    rows += [total, _key_row(report, fmt)]
+    key_rows = _key_row(report, fmt)
     if fmt == "mail":
         from clusterctl.cli.mail_render import write_status
 
-        write_status(report | {"agencies": rows[:-2]}, title, {}, sys.stdout)
+        write_status(report | {"agencies": rows}, title, {}, sys.stdout)
         return
-    columns = _status_columns(fmt, False)
+    rows += [total, *key_rows]
+    columns = _status_columns(fmt, False, rows)
     columns[0] = Column("agency", _("Field"))
     fields = ["field", *[k for k, _label in STATUS_COUNTS], "done", "fallen_due",
               "completion_rate", "on_time_rate"]
@@ -386,8 +397,9 @@ def _period(from_, to, as_of, agency, directive, include_support, fmt, output,
                      sys.stdout)
         return
     columns = [Column("agency", _("Agency"))]
+    awaiting = fmt in ("csv", "xlsx") or any(row["awaiting_confirmation"] for row in rows)
     columns += [Column(key, label, right=True, fold=PERIOD_FOLD.get(key))
-                for key, label in PERIOD_COUNTS]
+                for key, label in PERIOD_COUNTS if key != "awaiting_confirmation" or awaiting]
     columns += [
         Column("completion_rate", _("Done ÷ fallen due"), right=True, breakable=True,
                get=lambda r: format_rate(r, "done", "fallen_due", "completion_rate")),

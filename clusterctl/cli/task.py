@@ -487,10 +487,10 @@ def confirm(task: TaskArg, note: NoteOpt = None,
 
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        confirm_task(db, task_id, note=note, actor=actor(db), today=today(),
-                     expect_version=expect_version)
-        completed = db.scalar("SELECT completed_on FROM task WHERE id = :id", {"id": task_id})
-    say(_("Task {id} is done (completed on {on}).").format(id=task_id, on=day(completed)))
+        changes = confirm_task(db, task_id, note=note, actor=actor(db), today=today(),
+                               expect_version=expect_version)
+    say(_("Task {id} is done (completed on {on}).").format(
+        id=task_id, on=day(changes["completed_on"][1])))
 
 
 @app.command("return")

@@ -23,9 +23,6 @@ from clusterctl.store.db import Database, as_date, iso_date, utc_now
 from clusterctl.words import day
 
 FOREVER = date(9999, 12, 31)
-# How far past today an open-ended series is made, whatever the as-of date asked for: a
-# typed --as-of 2999 must not fill the register with a thousand years of occurrences.
-AHEAD = 366 * 5
 STILL_TO_DO = ("open", "in_progress")
 
 
@@ -239,16 +236,12 @@ def _check_free(db: Database, directive_id: int, number: str, key: str) -> None:
 # -- occurrences as days pass ----------------------------------------------------------
 
 
-def needs_extending(db: Database, as_of: date, today: date) -> bool:
-    """Whether an open-ended series lacks the occurrences of ``as_of`` (one query)."""
-    return db.scalar("SELECT 1 FROM task_series WHERE covered_to < :d LIMIT 1",
-                     {"d": min(as_of, today + timedelta(days=AHEAD))}) is not None
-
-
 def extend_all(db: Database, as_of: date, *, actor: str, today: date) -> int:
     """Make the occurrences every open-ended series needs for ``as_of`` (and today); returns
     how many were made. The caller holds the transaction."""
-    as_of = min(max(as_of, today), today + timedelta(days=AHEAD))
+    from clusterctl.core.seriesdue import AHEAD
+
+    as_of = min(max(as_of, today), today + AHEAD)
     made = 0
     for row in db.rows(f"{_SELECT} WHERE s.covered_to < :d", {"d": as_of}):
         series = _series(row)

@@ -71,7 +71,7 @@ def confirm(db: Database, task_id: int, *, actor: str, today: date, note: str | 
                 change.entries.append(Entry("confirm", {"requested_due": [
                     iso_date(current.requested_due), None]}, None, today))
             TaskWriter(db, actor=actor, today=today).change([change])
-    return changes
+    return changes | {"completed_on": [iso_date(current.completed_on)] * 2}
 
 
 def return_task(db: Database, task_id: int, *, reason: str, actor: str, today: date,
