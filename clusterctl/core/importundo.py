@@ -109,6 +109,8 @@ def _undo(db: Database, *, actor: str, today: date) -> UndoneImport:
         reverted += 1
     _revert_directives(db, writer, undo, now)
     writer.remove(created, run_id)
+    for series_id in undo.get("series_added", []):  # their occurrences are gone
+        db.execute("DELETE FROM task_series WHERE id = :s", {"s": series_id})
     for directive_id in undo["directives_added"]:  # their tasks are gone
         db.execute("DELETE FROM record_history WHERE kind = 'directive' AND record_id = :d",
                    {"d": directive_id})

@@ -116,6 +116,8 @@ def setup_statements(db) -> list[str]:
         s("GRANT USAGE ON SEQUENCE task_series_id_seq TO {}").format(staff),
         # The office's settings and its own holidays are an admin's.
         s("GRANT INSERT, UPDATE, DELETE ON setting, office_holiday TO {}").format(admin),
+        # The recurring tasks an import added go with its undo.
+        s("GRANT DELETE ON task_series TO {}").format(admin),
         s("GRANT UPDATE ON task TO {}").format(admin),
         s("GRANT INSERT, DELETE ON task_support TO {}").format(staff),
         s("GRANT INSERT, UPDATE, DELETE ON task_state, task_support_state TO {}").format(staff),
