@@ -31,7 +31,7 @@ SERIES_COLUMNS = [
     Column("starts", _("From"), get=lambda s: day(s["starts"]), fold=2),
     Column("until", _("Until"), get=lambda s: day(s["until"]) or "-", fold=3),
     Column("occurrences", _("Tasks"), right=True, fold=1),
-    Column("still_to_do", _("To do"), right=True),
+    Column("still_to_do", _("Open"), right=True),
 ]
 
 
