@@ -426,3 +426,31 @@ def test_working_days_on_the_command_line(seeded):
     assert Calendar().add_working_days(date(2024, 4, 26), 3) == date(2024, 5, 4)
     lines = seeded("holidays", "--year", "2025", "--format", "plain").stdout
     assert "2025-04-26" in lines and "2025-05-02" in lines
+
+
+def test_an_export_keeps_key_tasks_fields_and_series(seeded, tmp_path, monkeypatch):
+    add_task(seeded, "Quy hoạch", "-l", "SCT", "--due", "30/6/2024", "--priority", "--field",
+             "CN")
+    reported = add_task(seeded, "Báo cáo", "-l", "SCT", "--due", "30/6/2024")
+    seeded("task", "report-done", str(reported), "--on", "1/7/2024", "--evidence", "BC 1")
+    seeded("task", "add", "-d", "2029/UBND-KTTH", "-l", "STC", "--repeat",
+           "hằng tháng, trước ngày 25", "--from", "1/5/2024", "--until", "31/7/2024",
+           "Báo cáo tháng")
+    seeded("task", "done", "2029/UBND-KTTH#3/2024-05", "--on", "20/5/2024")
+    exported = tmp_path / "export.toml"
+    seeded("export", "-o", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    assert 'repeat = "hằng tháng, trước ngày 25"' in text and 'field = "CN"' in text
+    # The same register again: nothing to do, the report awaiting confirmation left as it is.
+    seeded("import", str(exported))
+    assert _show(seeded, reported)["status"] == "reported"
+    # A new register from it: the occurrences belong to their series, as they were.
+    monkeypatch.setenv("CLUSTERCTL_DB", str(tmp_path / "copy.db"))
+    seeded("import", str(exported))
+    (series,) = seeded.json("series", "list")
+    assert (series["ref"], series["occurrences"], series["still_to_do"]) == (
+        "2029/UBND-KTTH#3", 3, 2)
+    keys = {t["key"]: t for t in seeded.json("task", "list", "--all")}
+    assert (keys["1"]["priority"], keys["1"]["field"]) == (True, "CN")
+    assert keys["3/2024-05"]["status"] == "done" and keys["2"]["status"] == "open"
+    _check(seeded)

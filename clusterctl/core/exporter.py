@@ -1,7 +1,10 @@
 """``clusterctl export``: the database, or some directives, in the import format."""
 
+import json
+
 from clusterctl.core.agencies import load_agencies
 from clusterctl.core.directives import find_directive
+from clusterctl.core.fields import division
 from clusterctl.store.db import Database, as_date
 
 
@@ -28,10 +31,12 @@ def export_data(db: Database, numbers: list[str]) -> dict:
     ):
         support.setdefault(task_id, []).append(codes[agency_id])
     used = set()
+    divisions = {d: division(v["number"]) for d, v in by_id.items()}
     for (task_id, directive_id, key, title, lead_id, due, original_due, status,
-         completed_on) in db.stream(
+         completed_on, priority, field) in db.stream(
         "SELECT id, directive_id, task_key, title, lead_id, due, original_due, status, "
-        "completed_on FROM task WHERE deleted_on IS NULL ORDER BY directive_id, id"
+        "completed_on, priority, field FROM task WHERE deleted_on IS NULL "
+        "ORDER BY directive_id, id"
     ):
         if directive_id not in by_id:
             continue
@@ -42,10 +47,36 @@ def export_data(db: Database, numbers: list[str]) -> dict:
             task["due"] = as_date(due)
         if original_due is not None and original_due != due:
             task["original_due"] = as_date(original_due)
+        if status == "reported":  # a report awaiting confirmation is the register's own:
+            status, completed_on = "open", None  # the file says nothing of the status
         if status != "open":
             task["status"] = status
         if completed_on is not None:
             task["completed_on"] = as_date(completed_on)
+        if priority:
+            task["priority"] = True
+        if field is not None and field != divisions[directive_id]:
+            task["field"] = field
+        by_id[directive_id]["tasks"].append(task)
+        used.update([task["lead"], *task.get("support", [])])
+    # A recurring task, after its occurrences (which a re-import finds as they are).
+    for (directive_id, key, rule_text, starts, until, title, lead_id, support_ids, priority,
+         field) in db.rows(
+            "SELECT directive_id, series_key, rule_text, starts, until, title, lead_id, "
+            "support, priority, field FROM task_series ORDER BY directive_id, id"):
+        if directive_id not in by_id:
+            continue
+        task = {"key": key, "title": title, "lead": codes[lead_id]}
+        if json.loads(support_ids):
+            task["support"] = [codes[a] for a in json.loads(support_ids)]
+        task["repeat"] = rule_text
+        task["from"] = as_date(starts)
+        if until is not None:
+            task["until"] = as_date(until)
+        if priority:
+            task["priority"] = True
+        if field is not None and field != divisions[directive_id]:
+            task["field"] = field
         by_id[directive_id]["tasks"].append(task)
         used.update([task["lead"], *task.get("support", [])])
     known = load_agencies(db)

@@ -174,8 +174,7 @@ def _plan_series(change: TaskChange, directive_id: int | None, existing: dict,
     if (directive_id, task.key) in series_keys:
         plan.tasks_unchanged += 1
         return
-    taken = any(d == directive_id and (k == task.key or k.startswith(task.key + "/"))
-                for d, k in existing)
+    taken = (directive_id, task.key) in existing
     if taken:
         plan.problems.append(Problem(where.file, where.line, where.label, _(
             "directive {number} already has a task {key!r}").format(

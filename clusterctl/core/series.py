@@ -213,6 +213,7 @@ def create_series(db: Database, *, directive_id: int, number: str, key: str, tit
          "priority": bool(priority), "field": field, "now": now})
     series = find_series(db, f"{number}#{key}")
     series.assigned = assigned
+    TaskWriter(db, actor=actor, today=today, source=source).adopt(series.id, directive_id, key)
     through = until if until else rule.horizon(today)
     wanted = _missing(db, series, through)
     ids = _make(db, series, wanted, actor=actor, today=today, note=note, source=source)

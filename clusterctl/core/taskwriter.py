@@ -60,7 +60,8 @@ COLUMNS = ("title", "title_key", "lead_id", "due", "original_due", "status", "co
 FIELD_COLUMNS = {"title": ("title", "title_key"), "lead": ("lead_id",), "due": ("due",),
                  "original_due": ("original_due",), "status": ("status",),
                  "completed_on": ("completed_on",), "support": (), "key": (), "deleted": (),
-                 "priority": (), "field": (), "evidence": (), "requested_due": ()}
+                 "priority": (), "field": (), "evidence": (), "requested_due": (),
+                 "series": ()}
 
 
 @dataclass(slots=True)
@@ -263,6 +264,25 @@ class TaskWriter:
         self.db.executemany(INSERT_HISTORY, history)
         if ids:
             restate(self.db, sorted(ids))
+
+    def adopt(self, series_id: int, directive_id: int, key: str) -> int:
+        """Make the tasks ``KEY/PERIOD`` of a directive that belong to no series the
+        occurrences of the series ``series_id`` (an import of an export: the occurrences
+        come before their series); returns how many."""
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params = {"s": series_id, "d": directive_id, "prefix": escaped + "/%"}
+        found = [task_id for (task_id,) in self.db.rows(
+            "SELECT id FROM task WHERE directive_id = :d AND series_id IS NULL "
+            "AND task_key LIKE :prefix ESCAPE '\\'", params)]
+        if found:
+            self.db.execute(
+                "UPDATE task SET series_id = :s, updated_at = :now, version = version + 1 "
+                "WHERE directive_id = :d AND series_id IS NULL AND task_key LIKE :prefix "
+                "ESCAPE '\\'", {**params, "now": self.now})
+            self.db.executemany(INSERT_HISTORY, [
+                self._history(task_id, "series", {"series": [None, key]}, None, self.today)
+                for task_id in found])
+        return len(found)
 
     def remove(self, task_ids: list[int], run: int) -> None:
         """Remove tasks with every row of theirs, history included: only the tasks the
