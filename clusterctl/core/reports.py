@@ -243,12 +243,14 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
         categories=["overdue", "due_soon", "on_track"],
         due_between=(as_of, as_of + timedelta(days=6)))))
     awaiting = list(list_tasks(db, tasks(categories=["awaiting_confirmation"])))
-    pending = list(list_tasks(db, tasks(pending_extension=True, categories=[
-        "overdue", "due_soon", "on_track"])))
     from clusterctl.core.workflow import pending_extension
 
-    for task in pending:
-        task["requested_reason"] = (pending_extension(db, task["id"]) or (None, None))[1]
+    pending = []  # the requests still undecided, as far as the week knew them
+    for task in list_tasks(db, tasks(pending_extension=True, categories=[
+            "overdue", "due_soon", "on_track"])):
+        _due, reason, asked = pending_extension(db, task["id"]) or (None, None, None)
+        if asked is None or asked <= end:
+            pending.append(task | {"requested_reason": reason})
     overdue = tasks(categories=["overdue"])
     where, params = overdue.where()
     counts = db.rows(f"SELECT t.lead_id, COUNT(*) FROM {overdue.tasks()} WHERE {where} "

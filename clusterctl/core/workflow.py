@@ -252,11 +252,12 @@ def set_setting(db: Database, name: str, value: str | None, *, actor: str,
     return old
 
 
-def pending_extension(db: Database, task_id: int) -> tuple[date, str | None] | None:
-    """The extension asked for (the date and the reason given), if any."""
+def pending_extension(db: Database, task_id: int) -> tuple[date, str | None, date] | None:
+    """The extension asked for (the date, the reason given, the day it was asked), if any."""
     due = as_date(db.scalar("SELECT requested_due FROM task WHERE id = :id", {"id": task_id}))
     if due is None:
         return None
-    reason = db.scalar("SELECT note FROM task_history WHERE task_id = :id AND action = "
-                       "'request-extension' ORDER BY id DESC LIMIT 1", {"id": task_id})
-    return due, reason
+    reason, asked = db.row("SELECT note, effective FROM task_history WHERE task_id = :id AND "
+                           "action = 'request-extension' ORDER BY id DESC LIMIT 1",
+                           {"id": task_id}) or (None, None)
+    return due, reason, as_date(asked)
