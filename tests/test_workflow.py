@@ -133,11 +133,14 @@ def test_an_extension_is_asked_for_then_approved_or_rejected(seeded):
            "Chờ số liệu của các huyện")
     seeded("task", "request-extension", str(refused), "--to", "31/12/2024", "-r", "Thiếu người")
     assert _ids(seeded, "--pending-extension") == [asked, refused]
-    pending = seeded.json("weekly")["pending_extensions"]
+    # The weekly of the week ending today (run tomorrow) lists them.
+    pending = seeded.json("weekly", "--as-of", "+1d")["pending_extensions"]
+    assert seeded.json("weekly", "--as-of", "22/7/2024")["pending_extensions"] == []
     assert [(t["id"], t["requested_due"], t["requested_reason"]) for t in pending] == [
         (asked, "2024-09-30", "Chờ số liệu của các huyện"),
         (refused, "2024-12-31", "Thiếu người")]
-    assert "extension asked to 2024-09-30" in seeded("weekly", "--format", "mail").stdout
+    assert "extension asked to 2024-09-30" in seeded("weekly", "--as-of", "+1d", "--format",
+                                                     "mail").stdout
     assert "already has an extension asked for" in seeded.fails(
         "task", "request-extension", str(asked), "--to", "31/10/2024", "-r", "x")
     # Until approved, the due date stays: still overdue.
@@ -453,4 +456,25 @@ def test_an_export_keeps_key_tasks_fields_and_series(seeded, tmp_path, monkeypat
     keys = {t["key"]: t for t in seeded.json("task", "list", "--all")}
     assert (keys["1"]["priority"], keys["1"]["field"]) == (True, "CN")
     assert keys["3/2024-05"]["status"] == "done" and keys["2"]["status"] == "open"
+    _check(seeded)
+
+
+def test_each_step_of_the_workflow_can_be_undone(seeded):
+    task = add_task(seeded, "Rà soát", "-l", "SCT", "--due", "30/6/2024")
+    fresh = _show(seeded, task)
+    seeded("task", "request-extension", str(task), "--to", "31/12/2024", "-r", "x")
+    seeded("task", "report-done", str(task), "--on", "1/7/2024", "--evidence", "BC")
+    seeded("task", "confirm", str(task))
+    seeded("task", "undo", str(task))  # the confirmation, and the request's lapse with it
+    shown = _show(seeded, task)
+    assert (shown["status"], shown["requested_due"]) == ("reported", "2024-12-31")
+    seeded("task", "undo", str(task))  # the report
+    seeded("task", "undo", str(task))  # the request
+    seeded("task", "edit", str(task), "--priority", "--field", "AB")
+    seeded("task", "undo", str(task))
+    shown = _show(seeded, task)
+    keep = ("status", "completed_on", "evidence", "requested_due", "priority", "field",
+            "category", "due")
+    assert {k: shown[k] for k in keep} == {k: fresh[k] for k in keep}
+    assert _ids(seeded, "--pending-extension") == []
     _check(seeded)

@@ -483,7 +483,7 @@ class Undone:
 # The task column each other field of a history entry sets back (title, lead, support and
 # key are set apart).
 _UNDO_COLUMNS = {"due": "due", "original_due": "original_due", "completed_on": "completed_on",
-                 "status": "status", "deleted": "deleted_on"}
+                 "status": "status", "deleted": "deleted_on", "requested_due": "requested_due"}
 
 
 def undo_task(db: Database, task_id: int, *, actor: str, today: date,
@@ -554,7 +554,9 @@ def _check_undoable(db: Database, current: Current, action: str, changes: dict) 
     now = {"title": current.title, "due": iso_date(current.due),
            "original_due": iso_date(current.original_due), "status": current.status,
            "completed_on": iso_date(current.completed_on), "key": current.key,
-           "deleted": iso_date(current.deleted_on)}
+           "deleted": iso_date(current.deleted_on), "priority": current.priority,
+           "field": current.field, "evidence": current.evidence,
+           "requested_due": iso_date(current.requested_due)}
     for name, (_old, new) in changes.items():
         if name in now and now[name] != new:
             raise InputError(_changed_since(task_id, name, action))
@@ -600,4 +602,11 @@ def _undo_columns(db: Database, current: Current, action: str, changes: dict
             columns["task_key"] = old
         elif name in _UNDO_COLUMNS:
             columns[_UNDO_COLUMNS[name]] = old if name == "status" else as_date(old)
+        elif name in ("evidence", "field"):
+            columns[name] = old
+        elif name == "priority":
+            columns[name] = bool(old)
+        elif name == "series":
+            raise InputError(_("task {id} was linked to its recurring task by an import; "
+                               "that is not undone on its own").format(id=current.id))
     return columns, support

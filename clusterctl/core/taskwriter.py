@@ -427,12 +427,17 @@ EXTENSION = "extension"  # a history entry's mark: an extension, made on a task 
 EXTENSIONS = ("extend", "approve-extension")  # the actions that extend a task
 
 
+# Fields of a task that are not part of its past (task_state): a change of one may come
+# before a later-dated change of it without making any day's state wrong.
+_NOT_DATED = frozenset({"priority", "field", "evidence", "requested_due", "series"})
+
+
 def _bound(entry: Entry) -> set[str]:
     """The fields whose later-dated changes a change must not come before: its own, and
     those bound to them. A lead never supports its own task, so lead and supporters go
     together; a task done or cancelled before an extension dated later would have been
     extended when no longer to do."""
-    fields = set(entry.changes)
+    fields = set(entry.changes) - _NOT_DATED
     if fields & {"lead", "support"}:
         fields |= {"lead", "support"}
     if entry.changes.get("status", [None, None])[1] in ("done", "cancelled"):

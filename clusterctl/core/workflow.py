@@ -64,13 +64,12 @@ def confirm(db: Database, task_id: int, *, actor: str, today: date, note: str | 
         with attempt:
             current = _reported(db, task_id, expect_version)
             changes: dict = {"status": ["reported", "done"]}
-            change = current.change(Entry("confirm", changes, note, current.completed_on),
-                                    {"status": "done"})
-            if current.requested_due is not None:  # an extension asked for lapses, today
-                change.columns["requested_due"] = None
-                change.entries.append(Entry("confirm", {"requested_due": [
-                    iso_date(current.requested_due), None]}, None, today))
-            TaskWriter(db, actor=actor, today=today).change([change])
+            columns: dict = {"status": "done"}
+            if current.requested_due is not None:  # an extension asked for lapses with it
+                columns["requested_due"] = None
+                changes["requested_due"] = [iso_date(current.requested_due), None]
+            TaskWriter(db, actor=actor, today=today).change([current.change(
+                Entry("confirm", changes, note, current.completed_on), columns)])
     return changes | {"completed_on": [iso_date(current.completed_on)] * 2}
 
 
