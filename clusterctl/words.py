@@ -99,7 +99,7 @@ FIELD_NAMES = {
     "key": _("key"), "deleted": _("deleted"), "number": _("number"), "code": _("code"),
     "dissolved_on": _("dissolved on"), "successors": _("successors"), "merged": _("merged"),
     "priority": _("key task"), "field": _("field"), "evidence": _("evidence"),
-    "requested_due": _("extension asked for"),
+    "requested_due": _("extension asked for"), "series": _("recurring task"),
 }
 ACTION_NAMES = {
     "created": _("created"), "note": _("note"), "start": _("start"), "done": _("done"),
@@ -130,6 +130,8 @@ def change_value(field: str, value: Any) -> Any:
         return day(value)
     if field == "status" and isinstance(value, str):
         return status_name(value)
+    if isinstance(value, bool):  # a key task or not
+        return _("yes") if value else _("no")
     return value
 
 

@@ -191,7 +191,7 @@ def _as_version_1(cli: Cli) -> None:
         "ALTER TABLE task_history DROP COLUMN effective",
         "ALTER TABLE task DROP COLUMN assigned_on",
         # and what version 5 added
-        "DROP INDEX ix_task_series_id",
+        "DROP INDEX ix_task_series_id",  # ix_task_assigned_on went with its column
         "ALTER TABLE task DROP COLUMN priority, DROP COLUMN field, DROP COLUMN evidence, "
         "DROP COLUMN requested_due, DROP COLUMN series_id",
         "DROP TABLE task_series, setting, office_holiday",

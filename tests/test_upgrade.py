@@ -185,6 +185,7 @@ def _old_and_large(path: Path, tmp_path: Path, count: int) -> None:
         from clusterctl.store.migrations import _TASK_COLUMNS_V4, _TASK_V4
 
         db.execute("DROP INDEX ix_task_series_id")
+        db.execute("DROP INDEX ix_task_assigned_on")
         db.execute(_TASK_V4)
         db.execute(f"INSERT INTO task_v4 ({_TASK_COLUMNS_V4}) SELECT {_TASK_COLUMNS_V4} "
                    "FROM task")

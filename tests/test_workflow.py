@@ -288,37 +288,107 @@ def test_an_open_ended_series_grows_with_the_as_of_day(seeded):
     assert keys == wanted
     # A report far ahead makes the occurrences its day needs.
     seeded.json("overdue", "--as-of", f"31/12/{now.year + 1}")
-    keys = [t["key"] for t in seeded.json("task", "list", "--all")]
+    keys = [t["key"] for t in seeded.json("task", "list", "--all", "--as-of",
+                                          f"31/12/{now.year + 1}")]
     assert f"1/{now.year + 2}-01" in keys and f"1/{now.year + 2}-02" not in keys
+    # ... which take effect in their time: not in today's list.
+    assert [t["key"] for t in seeded.json("task", "list", "--all")] == wanted
     _check(seeded)
 
 
-def test_ending_or_changing_a_series_leaves_the_done_occurrences(seeded):
+def _on(monkeypatch, day: str) -> None:
+    """Run the next commands as if today were ``day`` (ISO) in the office."""
+    from datetime import date
+
+    monkeypatch.setattr("clusterctl.config.today", lambda: date.fromisoformat(day))
+
+
+def test_changing_a_series_reaches_only_what_it_gave_and_is_still_to_do(seeded, monkeypatch):
+    _on(monkeypatch, "2024-08-22")
     seeded("task", "add", "-d", "2029/UBND-KTTH", "-l", "SCT", "--repeat",
-           "FREQ=MONTHLY;BYMONTHDAY=25", "--from", "1/5/2024", "--until", "31/10/2024",
-           "Báo cáo tháng")
+           "FREQ=MONTHLY;BYMONTHDAY=25", "--from", "1/5/2024", "Báo cáo tháng")
+    # Up to one period beyond today (22/9): May to August.
+    assert [k for k, _d, _s in _keys(seeded)] == ["1/2024-05", "1/2024-06", "1/2024-07",
+                                                  "1/2024-08"]
     seeded("task", "done", "2029/UBND-KTTH#1/2024-05", "--on", "20/5/2024")
-    seeded("task", "done", "2029/UBND-KTTH#1/2024-06", "--on", "30/6/2024")
+    seeded("task", "edit", "2029/UBND-KTTH#1/2024-07", "--title", "Báo cáo tháng 7 (riêng)")
     result = seeded("series", "edit", "2029/UBND-KTTH#1", "--repeat",
-                    "hằng tháng, trước ngày 20", "--lead", "STC", "--note", "Công văn 99")
-    assert "4 occurrences changed, 0 cancelled, 0 added" in result.stderr
-    assert _keys(seeded) == [("1/2024-05", "2024-05-25", "done"),
-                             ("1/2024-06", "2024-06-25", "done"),
-                             ("1/2024-07", "2024-07-20", "open"),
-                             ("1/2024-08", "2024-08-20", "open"),
-                             ("1/2024-09", "2024-09-20", "open"),
-                             ("1/2024-10", "2024-10-20", "open")]
-    leads = {t["key"]: t["lead"] for t in seeded.json("task", "list", "--all")}
-    assert (leads["1/2024-05"], leads["1/2024-07"]) == ("SCT", "STC")
-    result = seeded("series", "end", "2029/UBND-KTTH#1", "--on", "31/8/2024", "--reason",
-                    "Đã hoàn thành đề án")
+                    "hằng tháng, trước ngày 20", "--lead", "STC", "--title", "Báo cáo tháng mới",
+                    "--note", "Công văn 99")
+    assert "3 occurrences changed, 0 cancelled, 1 added" in result.stderr
+    tasks = {t["key"]: t for t in seeded.json("task", "list", "--all")}
+    assert [(k, t["due"], t["lead"], t["title"], t["status"]) for k, t in tasks.items()] == [
+        # done: as it was
+        ("1/2024-05", "2024-05-25", "SCT", "Báo cáo tháng", "done"),
+        # due before today: the lead and title the series gave, its due date kept
+        ("1/2024-06", "2024-06-25", "STC", "Báo cáo tháng mới", "open"),
+        # its own title stays its own
+        ("1/2024-07", "2024-07-25", "STC", "Báo cáo tháng 7 (riêng)", "open"),
+        # not yet due, but the new rule's 20 August is past: kept
+        ("1/2024-08", "2024-08-25", "STC", "Báo cáo tháng mới", "open"),
+        # made by the new rule, from today
+        ("1/2024-09", "2024-09-20", "STC", "Báo cáo tháng mới", "open")]
+    history = _show(seeded, tasks["1/2024-06"]["id"])["history"][-1]
+    assert (history["action"], history["note"]) == ("series", "Công văn 99")
+    # Ended in the future: a bounded series has every occurrence, now (each taking effect
+    # one period before it falls due).
+    seeded("series", "end", "2029/UBND-KTTH#1", "--on", "30/11/2024", "--reason", "Đề án xong")
+    later = ("--as-of", "30/11/2024")
+    assert [k for k, _d, _s in _keys(seeded, *later)][-3:] == [
+        "1/2024-09", "1/2024-10", "1/2024-11"]
+    result = seeded("series", "end", "2029/UBND-KTTH#1", "--on", "30/9/2024", "-r", "Sớm hơn")
     assert "2 occurrences still to do were cancelled" in result.stderr
-    assert [s for _k, _d, s in _keys(seeded)] == ["done", "done", "open", "open",
-                                                  "cancelled", "cancelled"]
+    assert [s for _k, _d, s in _keys(seeded, *later)] == [
+        "done", "open", "open", "open", "open", "cancelled", "cancelled"]
     assert "already ends on" in seeded.fails("series", "end", "2029/UBND-KTTH#1", "--on",
-                                             "30/9/2024", "-r", "x")
+                                             "31/12/2024", "-r", "x")
     assert "no recurring task '9'" in seeded.fails("series", "end", "2029/UBND-KTTH#9",
                                                    "--on", "1/1/2025", "-r", "x")
+    _check(seeded)
+
+
+def test_a_report_far_ahead_does_not_change_today(seeded, monkeypatch):
+    _on(monkeypatch, "2024-08-22")
+    seeded("task", "add", "-d", "2029/UBND-KTTH", "-l", "SCT", "--repeat",
+           "hằng tháng, trước ngày 25", "--from", "1/5/2024", "Báo cáo tháng")
+    before = _total(seeded)
+    ahead = seeded.json("status", "--as-of", "31/12/2025")["total"]
+    assert ahead["total"] == 21  # May 2024 to January 2026
+    assert _total(seeded) == before and before["total"] == 4
+    assert len(seeded.json("task", "list", "--all")) == 4
+    # The occurrences made ahead take effect in their time.
+    _on(monkeypatch, "2024-10-01")
+    assert _total(seeded)["total"] == 6
+
+
+def test_a_series_keeps_its_keys_and_its_years(seeded, db_path):
+    seeded("task", "add", "-d", "2029/UBND-KTTH", "-l", "SCT", "--repeat",
+           "hằng tháng, trước ngày 25", "--from", "1/5/2024", "--until", "31/7/2024", "Tháng")
+    before = db_digest(db_path)
+    for key in ("1", "1/2024-08", "1/x"):
+        assert "is a key of a recurring task" in seeded.fails(
+            "task", "add", "-d", "2029/UBND-KTTH", "-l", "SCT", "-k", key, "Khác")
+    other = add_task(seeded, "Khác", "-l", "SCT")
+    assert db_digest(db_path) != before
+    assert "is a key of a recurring task" in seeded.fails("task", "edit", str(other), "--key",
+                                                          "1/2024-09")
+    assert "more than 10 years after" in seeded.fails(
+        "task", "add", "-d", "2029/UBND-KTTH", "-l", "SCT", "--repeat", "hằng tuần, thứ Sáu",
+        "--until", "31/12/2999", "Tuần")
+
+
+def test_occurrences_of_a_dissolved_lead_pass_to_its_successor(seeded):
+    seeded("agency", "merge", "SKHDT", "--into", "STC", "--on", "1/3/2025", "--basis",
+           "Nghị quyết 190/2025/QH15")
+    seeded("task", "add", "-d", "2029/UBND-KTTH", "-l", "SKHDT", "--repeat",
+           "hằng quý, trước ngày 20 tháng cuối quý", "--from", "1/10/2024", "--until",
+           "30/6/2025", "Báo cáo quý")
+    leads = [(t["key"], t["lead"]) for t in seeded.json("task", "list", "--all")]
+    assert leads == [("1/2024-Q4", "STC"), ("1/2025-Q1", "STC"), ("1/2025-Q2", "STC")]
+    # ... from the merger: before it, the Q4 occurrence was SKHDT's.
+    past = seeded.json("task", "list", "--all", "--as-of", "31/12/2024")
+    assert [(t["key"], t["lead"]) for t in past] == [("1/2024-Q4", "SKHDT"),
+                                                     ("1/2025-Q1", "SKHDT")]
     _check(seeded)
 
 
@@ -398,11 +468,35 @@ def test_an_import_reads_working_days_key_tasks_fields_and_series(seeded, tmp_pa
     assert seeded.json("task", "show", "88/UBND-KTTH#1")["priority"] is False
 
 
-def test_an_import_undo_removes_the_series_it_added(seeded, tmp_path):
-    seeded("import", _file(tmp_path, FILE))
+def test_an_import_undo_removes_the_series_and_holidays_it_added(seeded, tmp_path):
+    result = seeded("import", _file(tmp_path, FILE))
+    assert "recurring tasks: 1 added" in result.stderr
+    assert "the office's own holidays: 1 in the files" in result.stderr
     seeded("import", "--undo")
     assert seeded.json("series", "list") == []
     assert seeded.json("task", "list", "--all") == []
+    assert "2024-05-03" not in {h["date"] for h in seeded.json("holidays", "--year", "2024")}
+
+
+def test_an_import_that_links_occurrences_can_be_undone(seeded, tmp_path, monkeypatch):
+    seeded("task", "add", "-d", "2029/UBND-KTTH", "-l", "STC", "--repeat",
+           "hằng tháng, trước ngày 25", "--from", "1/5/2024", "--until", "30/6/2024", "Tháng")
+    exported = tmp_path / "export.toml"
+    seeded("export", "-o", str(exported))
+    monkeypatch.setenv("CLUSTERCTL_DB", str(tmp_path / "copy.db"))
+    seeded("import", str(exported))
+    assert seeded.json("series", "list")[0]["occurrences"] == 2
+    seeded("import", "--undo")
+    assert seeded.json("task", "list", "--all") == []
+
+
+def test_working_days_on_the_command_line_count_from_the_directive(seeded):
+    # 2029/UBND-KTTH is of Monday 22/4/2024: 23, 24, 25 April.
+    task = add_task(seeded, "Báo cáo nhanh", "-l", "SCT", "--due", "trong 03 ngày làm việc")
+    assert _show(seeded, task)["due"] == "2024-04-25"
+    seeded("task", "edit", str(task), "--due", "trong 05 ngày làm việc")
+    # 26/4 Friday, then 27, 28 weekend, 29/4 (swapped for 4/5), 30/4, 1/5 holidays: 2/5.
+    assert _show(seeded, task)["due"] == "2024-05-02"
 
 
 def test_bad_workflow_keys_in_a_file_say_where(seeded, tmp_path, db_path):

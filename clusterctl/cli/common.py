@@ -185,9 +185,10 @@ def as_of_date(text: str | None) -> date:
     return parse_date(text) if text else today()
 
 
-def parse_day(text: str, db, *, due: bool = False):
+def parse_day(text: str, db, *, due: bool = False, base: date | None = None):
     """A date typed on the command line, read with the register's calendar of working days
-    (for ``+3wd``); with ``due``, "thường xuyên" is no due date (None)."""
+    (for ``+3wd``); with ``due``, "thường xuyên" is no due date (None). "trong 03 ngày làm
+    việc" counts from ``base`` (a directive's issue date), else from today."""
     from clusterctl.dates import parse_date, parse_due
 
     def calendar():
@@ -195,7 +196,7 @@ def parse_day(text: str, db, *, due: bool = False):
 
         return office_calendar(db)
 
-    return (parse_due if due else parse_date)(text, calendar=calendar)
+    return (parse_due if due else parse_date)(text, calendar=calendar, base=base)
 
 
 BASIC_FORMATS = ("table", "plain", "json", "csv", "markdown")

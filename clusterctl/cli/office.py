@@ -182,8 +182,10 @@ def holidays(
     rows = [{"date": e.day.isoformat(), "kind": e.kind, "name": e.name, "source": e.source}
             for e in entries]
     kinds = {"off": _("day off"), "work": _("working day")}
+    sources = {"office": _("the office's own")}
     emit_rows(rows, [Column("date", _("Date"), get=lambda r: day(r["date"])),
                      Column("kind", _("Kind"), get=lambda r: kinds.get(r["kind"], r["kind"])),
                      Column("name", _("Name"), wrap=True),
-                     Column("source", _("Source"), wrap=True, fold=1)], fmt,
+                     Column("source", _("Source"), wrap=True, fold=1,
+                            get=lambda r: sources.get(r["source"], r["source"]))], fmt,
               csv_fields=["date", "kind", "name", "source"], empty=_("No holidays."))

@@ -133,7 +133,10 @@ def add(
                     repeat, from_, until)
         return
     with database(write=True) as db:
-        due_date = parse_day(due, db, due=True) if due is not None else None
+        from clusterctl.core.directives import issue_date
+
+        due_date = parse_day(due, db, due=True, base=issue_date(db, directive)
+                             ) if due is not None else None
         on_date = parse_day(on, db) if on is not None else None
         task_id = add_task(db, directive=directive, lead=lead, support=support or [],
                            due=due_date, key=key, title=title, actor=actor(db), note=note,
@@ -623,7 +626,10 @@ def edit(
                            "--due, --no-due, --key, --priority, --no-priority or --field"))
     with database(write=True) as db:
         task_id = resolve_task(db, task)
-        new_due = parse_day(due, db) if due is not None else None
+        from clusterctl.core.directives import issue_date
+
+        new_due = parse_day(due, db, base=issue_date(db, task_id=task_id)
+                            ) if due is not None else None
         changes = edit_task(db, task_id, actor=actor(db), title=title, lead=lead,
                             support=new_support, due=new_due,
                             no_due=no_due, key=key, note=note, today=today(),

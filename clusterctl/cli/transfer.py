@@ -121,6 +121,12 @@ def _summary(totals: dict, files: list[str], dry_run: bool, plan=None) -> None:
     if totals.get("renamed") or totals.get("dissolved"):
         say("  " + _("reorganisation: {r} agencies renamed, {d} dissolved into their "
                      "successors").format(r=totals["renamed"], d=totals["dissolved"]))
+    if totals.get("series_added"):
+        say("  " + _("recurring tasks: {n} added, with their occurrences so far").format(
+            n=totals["series_added"]))
+    if totals.get("holidays"):
+        say("  " + _("the office's own holidays: {n} in the files").format(
+            n=totals["holidays"]))
     if totals.get("deleted_left_count"):
         shown = ", ".join(totals["deleted_left"])
         more = totals["deleted_left_count"] - len(totals["deleted_left"])

@@ -192,3 +192,18 @@ def _check_issue_date(db: Database, directive: Directive, issued: date) -> None:
             "directive {number} cannot be issued on {issued}: that is after {date}, a date "
             "of its task {key!r}; correct that task first, or give an earlier issue "
             "date").format(number=directive.number, issued=day(issued), date=day(on), key=key))
+
+
+def issue_date(db: Database, number: str | None = None, *, task_id: int | None = None
+               ) -> date | None:
+    """The issue date of a directive (by its number) or of a task's directive; None if
+    there is none such (the command that follows says so)."""
+    from clusterctl.errors import ClusterError
+
+    if task_id is not None:
+        return as_date(db.scalar("SELECT d.issued FROM task t JOIN directive d ON "
+                                 "d.id = t.directive_id WHERE t.id = :id", {"id": task_id}))
+    try:
+        return find_directive(db, number).issued
+    except ClusterError:
+        return None

@@ -83,8 +83,13 @@ def export_data(db: Database, numbers: list[str]) -> dict:
     for agency in known:  # a dissolved agency comes with its successors
         if agency.code in used:
             used.update(agency.successors)
-    return {"agencies": [_agency(db, a) for a in known if not numbers or a.code in used],
+    data = {"agencies": [_agency(db, a) for a in known if not numbers or a.code in used],
             "directives": directives}
+    from clusterctl.core.holidays import export_office_days
+
+    if not numbers and (holidays := export_office_days(db)):
+        data["holiday"] = holidays  # the office's own days off and make-up working days
+    return data
 
 
 def _agency(db: Database, agency) -> dict:

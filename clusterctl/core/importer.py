@@ -381,6 +381,9 @@ class FileReader:
             self.problem(where, "from", _("is before the directive's issue date"))
         if found.get("starts") and found.get("until") and found["until"] < found["starts"]:
             self.problem(where, "until", _("is before from"))
+        if found.get("until") and directive.issued and (
+                problem := due_problem(found["until"], directive.issued)):
+            self.problem(where, "until", problem)
         return found
 
     def quick_task(self, table: Any, where: Where, issued: date | None) -> TaskIn | None:

@@ -598,10 +598,11 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
         for c in plan.tasks_added], progress)
     series = _write_series(db, plan, directive_ids, writer, actor=actor, source=source,
                            today=today)
+    holidays = []
     if plan.holidays:
         from clusterctl.core.holidays import save_office_days
 
-        save_office_days(db, plan.holidays, actor=actor, source=source)
+        holidays = save_office_days(db, plan.holidays, actor=actor, source=source)
     writer.change([_update(c, writer) for c in plan.tasks_updated]
                   + [Change(c.existing.id, c.existing.version, [Entry("note", {}, c.task.note)])
                      for c in plan.notes_added], progress)
@@ -615,14 +616,14 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
 
     carry_on(db, actor=actor, today=today, source=source)
     added += [task_id for made in series for task_id in made.task_ids]
-    undo.update(series_added=[made.series_id for made in series])
+    undo.update(series_added=[made.series_id for made in series], holidays=holidays)
     undo.update(tasks_added=_ranges(sorted(added)), agencies_added=sorted(agency_ids.values()),
                 directives_added=sorted(added_directives.values()),
                 last_entry=db.scalar("SELECT MAX(id) FROM task_history"),
                 last_record=db.scalar("SELECT MAX(id) FROM record_history") or 0)
     if any(undo[k] for k in ("tasks_added", "agencies_added", "directives_added",
                              "agencies_updated", "directives_updated", "bases",
-                             "reorganised", "series_added")) or (
+                             "reorganised", "series_added", "holidays")) or (
             undo["last_entry"] != undo["first_entry"] - 1):
         db.execute("INSERT INTO import_run (at, actor, source, undo) VALUES (:at, :actor, "
                    ":source, :undo)", {"at": now, "actor": actor, "source": source,

@@ -135,6 +135,8 @@ def plan_totals(plan) -> dict:
         "deleted_left_count": len(plan.deleted_left),
         "renamed": len(plan.renames),
         "dissolved": len(plan.dissolutions),
+        "series_added": len(plan.series_added),
+        "holidays": len(plan.holidays),
     }
 
 

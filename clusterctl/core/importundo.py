@@ -111,6 +111,10 @@ def _undo(db: Database, *, actor: str, today: date) -> UndoneImport:
     writer.remove(created, run_id)
     for series_id in undo.get("series_added", []):  # their occurrences are gone
         db.execute("DELETE FROM task_series WHERE id = :s", {"s": series_id})
+    if undo.get("holidays"):
+        from clusterctl.core.holidays import restore_office_days
+
+        restore_office_days(db, undo["holidays"], actor=actor)
     for directive_id in undo["directives_added"]:  # their tasks are gone
         db.execute("DELETE FROM record_history WHERE kind = 'directive' AND record_id = :d",
                    {"d": directive_id})

@@ -78,8 +78,9 @@ class TaskFilter:
         clauses: list[str] = [] if self.deleted is None else [
             f"t.id {'IN' if self.deleted else 'NOT IN'} ({DELETED})"]
         params: dict = window(self.as_of, self.soon_days)
-        if self.past:
-            params["state_on"] = self.state_on or self.as_of
+        params["state_on"] = self.state_on or self.as_of
+        if not self.past:  # the tasks as they are, less those that take effect after the day
+            clauses.append(f"t.id NOT IN ({LATER})")
 
         def any_of(column: str, prefix: str, values: list) -> str:
             names = [f"{prefix}{i}" for i in range(len(values))]
@@ -124,6 +125,8 @@ class TaskFilter:
 
 
 DELETED = "SELECT id FROM task WHERE deleted_on IS NOT NULL"
+# Tasks that take effect after the day read (occurrences of a recurring task made ahead).
+LATER = "SELECT id FROM task WHERE assigned_on > :state_on"
 # The tasks as they stood at the end of :state_on, with the columns of ``task``. A task no
 # change of which took effect after that day is as it is now: read from ``task``, with its
 # indexes; the few others from the state they were in on that day (a state that has ended).

@@ -11,7 +11,7 @@ occurrences still to do; those done stay as they were.
 import dataclasses
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from clusterctl.core.agencies import AgencyMatcher, load_agencies
 from clusterctl.core.checks import check_key, check_note, check_title
@@ -23,7 +23,6 @@ from clusterctl.store.db import Database, as_date, iso_date, utc_now
 from clusterctl.words import day
 
 FOREVER = date(9999, 12, 31)
-STILL_TO_DO = ("open", "in_progress")
 
 
 @dataclass
@@ -115,20 +114,27 @@ def _occurrence_key(key: str, label: str) -> str:
     return f"{key}/{label}"
 
 
-def _assigned_on(series_assigned: date, due: date, step, today: date) -> date:
-    """An occurrence takes effect one period before it falls due (so that a report of a past
-    day holds only the occurrences of its time), not before the series, not after today."""
-    return min(today, max(series_assigned, due - step + timedelta(days=1)))
+def _assigned_on(series_assigned: date, due: date, step) -> date:
+    """An occurrence takes effect one period before it falls due, not before the series: a
+    report of a day holds only the occurrences of its time (one made ahead for a report far
+    ahead is in no report of today)."""
+    return max(series_assigned, due - step)
 
 
 def _missing(db: Database, series: Series, through: date) -> list[tuple[str, date]]:
     """The occurrences due up to ``through`` (and the series' end) that have no task yet."""
     end = min(through, series.until) if series.until else through
+    # Any task of the directive under the series' keys: a key is never taken twice.
     have = {key for (key,) in db.rows(
-        "SELECT task_key FROM task WHERE series_id = :s", {"s": series.id})}
+        "SELECT task_key FROM task WHERE directive_id = :d AND task_key LIKE :prefix "
+        "ESCAPE '\\'", {"d": series.directive_id, "prefix": _like(series.key) + "/%"})}
     return [(label, due) for label, due in series.rule.occurrences(series.starts, series.until,
                                                                    end)
             if _occurrence_key(series.key, label) not in have]
+
+
+def _like(key: str) -> str:
+    return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _make(db: Database, series: Series, wanted: list[tuple[str, date]], *, actor: str,
@@ -143,10 +149,16 @@ def _make(db: Database, series: Series, wanted: list[tuple[str, date]], *, actor
                                {"d": series.directive_id}))
     tasks = [NewTask(series.directive_id, _occurrence_key(series.key, label), series.title,
                      lead, support, due, note=note, issued=issued,
-                     assigned_on=_assigned_on(series.assigned, due, step, today),
+                     assigned_on=_assigned_on(series.assigned, due, step),
                      priority=series.priority, field=series.field, series_id=series.id)
              for label, due in wanted]
-    return TaskWriter(db, actor=actor, today=today, source=source).add(tasks)
+    ids = TaskWriter(db, actor=actor, today=today, source=source).add(tasks)
+    # An occurrence names no agency that had ceased to exist: its successor carries it on.
+    from clusterctl.core.succession import carry_on
+
+    if ids:
+        carry_on(db, actor=actor, today=today, task_ids=ids, source=source)
+    return ids
 
 
 def add_series(db: Database, *, directive: str, lead: str, support: list[str],
@@ -178,9 +190,7 @@ def add_series(db: Database, *, directive: str, lead: str, support: list[str],
                 raise InputError(_("directive {number} was issued on {issued}; its recurring "
                                    "task cannot start on {on}, before that").format(
                     number=found.number, issued=day(found.issued), on=day(first)))
-            if until is not None and until < first:
-                raise InputError(_("--until {until} is before the series starts ({start})")
-                                 .format(until=day(until), start=day(first)))
+            check_until(until, first, found.issued)
             lead_agency, supporters = resolve_agencies(AgencyMatcher(load_agencies(db)),
                                                        lead, support)
             for agency in (lead_agency, *supporters):
@@ -221,12 +231,38 @@ def create_series(db: Database, *, directive_id: int, number: str, key: str, tit
                  _occurrence_key(key, wanted[-1][0]) if wanted else None, series.id)
 
 
+def check_until(until: date | None, starts: date, issued: date) -> None:
+    """A series' last day: not before it starts, and (as any due date) within ten years of
+    its directive, so that a typed year does not make a century of tasks."""
+    from clusterctl.core.checks import latest_due
+
+    if until is None:
+        return
+    if until < starts:
+        raise InputError(_("--until {until} is before the series starts ({start})").format(
+            until=day(until), start=day(starts)))
+    if until > latest_due(issued):
+        raise InputError(_("--until {until} is more than 10 years after the directive's issue "
+                           "date ({issued}); is the year a typo?").format(
+            until=day(until), issued=day(issued)))
+
+
+def check_free_key(db: Database, directive_id: int, key: str) -> None:
+    """Refuse a task key that is a recurring task's, or one of its occurrences' to come
+    (``KEY/...``)."""
+    stem = key.partition("/")[0]
+    if db.scalar("SELECT id FROM task_series WHERE directive_id = :d AND series_key IN "
+                 "(:k, :stem)", {"d": directive_id, "k": key, "stem": stem}) is not None:
+        raise InputError(_("{key!r} is a key of a recurring task of this directive (its "
+                           "occurrences are keyed {stem}/PERIOD); choose another key").format(
+            key=key, stem=stem))
+
+
 def _check_free(db: Database, directive_id: int, number: str, key: str) -> None:
     taken = db.scalar(
         "SELECT task_key FROM task WHERE directive_id = :d AND (task_key = :k OR task_key "
         "LIKE :prefix ESCAPE '\\') LIMIT 1",
-        {"d": directive_id, "k": key,
-         "prefix": key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"})
+        {"d": directive_id, "k": key, "prefix": _like(key) + "/%"})
     if taken is not None or db.scalar(
             "SELECT id FROM task_series WHERE directive_id = :d AND series_key = :k",
             {"d": directive_id, "k": key}) is not None:
@@ -247,10 +283,12 @@ def extend_all(db: Database, as_of: date, *, actor: str, today: date) -> int:
     for row in db.rows(f"{_SELECT} WHERE s.covered_to < :d", {"d": as_of}):
         series = _series(row)
         series.assigned = _series_assigned(db, series)
-        made += len(_make(db, series, _missing(db, series, series.rule.horizon(as_of)),
-                          actor=actor, today=today))
+        through = series.rule.horizon(as_of)
+        made += len(_make(db, series, _missing(db, series, through), actor=actor,
+                          today=today))
+        done = series.until is not None and series.until <= through  # all of them made
         db.execute("UPDATE task_series SET covered_to = :d WHERE id = :id",
-                   {"d": as_of, "id": series.id})
+                   {"d": FOREVER if done else as_of, "id": series.id})
     return made
 
 
@@ -290,6 +328,10 @@ def end_series(db: Database, ref: str, *, on: date, reason: str, actor: str,
             dropped = [(task_id, version) for task_id, _key, due, version
                        in _still_to_do(db, series.id) if due is not None and due > on]
             _cancel(db, dropped, reason, actor=actor, today=today)
+            # Bounded now: it has all its occurrences, up to its last day.
+            series.until = on
+            series.assigned = _series_assigned(db, series)
+            _make(db, series, _missing(db, series, on), actor=actor, today=today)
             return [task_id for task_id, _v in dropped]
 
 
@@ -309,96 +351,110 @@ def edit_series(db: Database, ref: str, *, actor: str, today: date, title: str |
                 lead: str | None = None, support: list[str] | None = None, rule=None,
                 until: date | None = None, priority: bool | None = None,
                 note: str | None = None) -> dict:
-    """Change a series: its title, agencies, rule, end or whether it is a key task. The
-    occurrences still to do change with it (from today); those done stay as they were. A new
-    rule moves the due date of each occurrence still to do whose period it keeps, cancels
-    those whose period it drops, and makes those it adds. Returns counts of what changed."""
-    from clusterctl.core.fields import check_field  # noqa: F401 (fields stay the series')
+    """Change a series: its title, agencies, rule, end or whether it is a key task. Each
+    occurrence still to do changes with it where it still holds what the series gave it (one
+    changed on its own keeps its change); those done stay as they were. A new rule applies
+    from today: it moves the due date (never extended) of each occurrence due from today
+    whose period it keeps, cancels those whose period it drops, and makes those it adds.
+    Returns counts of what changed."""
     from clusterctl.core.tasks import resolve_agencies
 
     title = check_title(title) if title is not None else None
     note = check_note(note) if note is not None else None
     for attempt in db.transactions():
         with attempt:
-            series = find_series(db, ref)
-            series.assigned = _series_assigned(db, series)
+            old = find_series(db, ref)
+            old.assigned = _series_assigned(db, old)
             agencies = {a.id: a for a in load_agencies(db)}
             matcher = AgencyMatcher(list(agencies.values()))
-            new_lead = matcher.find(lead) if lead is not None else agencies[series.lead_id]
+            new_lead = matcher.find(lead) if lead is not None else agencies[old.lead_id]
             codes = support if support is not None else [
-                agencies[a].code for a in series.support if a != new_lead.id]
+                agencies[a].code for a in old.support if a != new_lead.id]
             new_lead, new_support = resolve_agencies(matcher, new_lead.code, codes)
             for agency in (new_lead, *new_support):
-                if agency.id != series.lead_id and agency.id not in series.support:
+                if agency.id != old.lead_id and agency.id not in old.support:
                     agency.check_active(today)
-            if until is not None and until < series.starts:
-                raise InputError(_("--until {until} is before the series starts ({start})")
-                                 .format(until=day(until), start=day(series.starts)))
-            new_rule = rule or series.rule
-            fields = {"title": title or series.title, "lead_id": new_lead.id,
-                      "support": json.dumps([a.id for a in new_support]),
-                      "rule": new_rule.rrule_text, "rule_text": new_rule.text,
-                      "until": until if until is not None else series.until,
-                      "priority": series.priority if priority is None else bool(priority)}
+            new_until = until if until is not None else old.until
+            starts = old.starts  # a new rule's occurrences are made from today on
+            if rule is not None:
+                starts = max(old.starts, min(today, new_until or today))
+            issued = as_date(db.scalar("SELECT issued FROM directive WHERE id = :d",
+                                       {"d": old.directive_id}))
+            check_until(new_until, starts, issued)
+            new_rule = rule or old.rule
             db.execute(
                 "UPDATE task_series SET title = :title, lead_id = :lead_id, support = :support, "
-                "rule = :rule, rule_text = :rule_text, until = :until, priority = :priority, "
-                "covered_to = :covered, updated_at = :now, version = version + 1 "
-                "WHERE id = :id",
-                {**fields, "covered": FOREVER if fields["until"] else today,
-                 "now": utc_now(), "id": series.id})
-            changed = find_series(db, series.ref)
-            changed.assigned = series.assigned
-            return _apply(db, changed, new_lead, new_support, actor=actor, today=today,
-                          note=note, rule_changed=rule is not None)
+                "rule = :rule, rule_text = :rule_text, starts = :starts, until = :until, "
+                "priority = :priority, covered_to = :covered, updated_at = :now, "
+                "version = version + 1 WHERE id = :id",
+                {"title": title or old.title, "lead_id": new_lead.id,
+                 "support": json.dumps([a.id for a in new_support]),
+                 "rule": new_rule.rrule_text, "rule_text": new_rule.text, "starts": starts,
+                 "until": new_until,
+                 "priority": old.priority if priority is None else bool(priority),
+                 "covered": FOREVER if new_until else today, "now": utc_now(), "id": old.id})
+            new = find_series(db, old.ref)
+            new.assigned = old.assigned
+            return _apply(db, old, new, new_support, actor=actor, today=today, note=note,
+                          rule_changed=rule is not None)
 
 
-def _apply(db: Database, series: Series, lead, support, *, actor: str, today: date,
+def _apply(db: Database, old: Series, new: Series, support, *, actor: str, today: date,
            note: str | None, rule_changed: bool) -> dict:
-    """Bring the occurrences still to do in line with ``series``."""
-    from clusterctl.core.queries import agencies_of
+    """Bring the occurrences still to do in line with the series changed from ``old`` to
+    ``new``."""
     from clusterctl.text import fold
 
-    # As far as the series was made already (a report far ahead made it so), or today's.
+    agencies = {a.id: a for a in load_agencies(db)}
     furthest = as_date(db.scalar("SELECT MAX(due) FROM task WHERE series_id = :s",
-                                 {"s": series.id})) or today
-    through = series.until or series.rule.horizon(today)
-    wanted = dict(series.rule.occurrences(series.starts, series.until,
-                                          max(through, furthest)))
-    prefix = series.key + "/"
+                                 {"s": new.id})) or today
+    through = new.until or new.rule.horizon(today)
+    # Every period of the new rule, from the series' first day: the occurrences not yet due
+    # keep theirs if the new rule has it.
+    first = as_date(db.scalar("SELECT MIN(due) FROM task WHERE series_id = :s",
+                              {"s": new.id})) or new.starts
+    wanted = dict(new.rule.occurrences(min(first, new.starts), new.until,
+                                       max(through, furthest)))
+    prefix = new.key + "/"
+    supports: dict[int, list[int]] = {}
+    for task_id, agency_id in db.rows(
+            "SELECT s.task_id, s.agency_id FROM task_support s JOIN task t ON t.id = s.task_id "
+            "WHERE t.series_id = :s ORDER BY s.task_id, s.position", {"s": new.id}):
+        supports.setdefault(task_id, []).append(agency_id)
     changes, dropped = [], []
-    for task_id, key, due, version in _still_to_do(db, series.id):
+    for task_id, key, due, version in _still_to_do(db, new.id):
         label = key[len(prefix):] if key.startswith(prefix) else None
-        if label not in wanted:
+        ruled = rule_changed and due is not None and due >= today  # the new rule's to plan
+        if (ruled and label not in wanted) or (new.until and due and due > new.until):
             dropped.append((task_id, version))
             continue
         row = db.row("SELECT title, lead_id, priority, original_due FROM task WHERE id = :id",
                      {"id": task_id})
-        old_lead, old_support = agencies_of(db, task_id)
         columns, fields = {}, {}
-        if row[0] != series.title:
-            columns.update(title=series.title, title_key=fold(series.title))
-            fields["title"] = [row[0], series.title]
-        if row[1] != lead.id:
-            columns["lead_id"] = lead.id
-            fields["lead"] = [old_lead, lead.code]
-        codes = [a.code for a in support]
-        if codes != old_support:
-            fields["support"] = [old_support, codes]
-        if bool(row[2]) != series.priority:
-            columns["priority"] = series.priority
-            fields["priority"] = [bool(row[2]), series.priority]
-        if rule_changed and wanted[label] != due:
-            columns["due"] = wanted[label]
+        if new.title != old.title and row[0] == old.title:
+            columns.update(title=new.title, title_key=fold(new.title))
+            fields["title"] = [row[0], new.title]
+        if new.lead_id != old.lead_id and row[1] == old.lead_id:
+            columns["lead_id"] = new.lead_id
+            fields["lead"] = [agencies[row[1]].code, agencies[new.lead_id].code]
+        if new.support != old.support and supports.get(task_id, []) == old.support:
+            fields["support"] = [[agencies[a].code for a in old.support],
+                                 [a.code for a in support]]
+        if new.priority != old.priority and bool(row[2]) == old.priority:
+            columns["priority"] = new.priority
+            fields["priority"] = [bool(row[2]), new.priority]
+        # A due date moves to the new rule's where that is not past and it was never
+        # extended; one the new rule puts before today stays as it was.
+        if (ruled and wanted[label] != due and wanted[label] >= today
+                and as_date(row[3]) == due):
+            columns["due"] = columns["original_due"] = wanted[label]
             fields["due"] = [iso_date(due), wanted[label].isoformat()]
-            if as_date(row[3]) == due:  # never extended: the rule set it
-                columns["original_due"] = wanted[label]
-                fields["original_due"] = [iso_date(due), wanted[label].isoformat()]
+            fields["original_due"] = [iso_date(due), wanted[label].isoformat()]
         if fields:
             changes.append(Change(task_id, version, [Entry("series", fields, note, today)],
                                   columns, support if "support" in fields else None))
     TaskWriter(db, actor=actor, today=today).change(changes)
     _cancel(db, dropped, note or _("no longer in its recurring series"), actor=actor,
             today=today)
-    made = _make(db, series, _missing(db, series, through), actor=actor, today=today)
+    made = _make(db, new, _missing(db, new, through), actor=actor, today=today)
     return {"changed": len(changes), "cancelled": len(dropped), "added": len(made)}

@@ -105,6 +105,10 @@ def add_task(
             )
             for agency in (lead_agency, *supporters):  # new work for agencies that exist
                 agency.check_active(on or found.issued)
+            if key is not None:
+                from clusterctl.core.series import check_free_key
+
+                check_free_key(db, found.id, key)
             if key is None:
                 key = next_key(db, found.id)
             elif db.scalar(
@@ -427,7 +431,10 @@ def _set_since(db: Database, current: Current, fields: set[str]) -> date:
 
 def _check_free_key(db: Database, current: Current, key: str) -> None:
     """Refuse a key another task of the directive has (a deleted one too: it may come
-    back)."""
+    back), or a recurring task's."""
+    from clusterctl.core.series import check_free_key
+
+    check_free_key(db, current.directive_id, key)
     taken = db.scalar("SELECT id FROM task WHERE directive_id = :d AND task_key = :k "
                       "AND id <> :id", {"d": current.directive_id, "k": key, "id": current.id})
     if taken is not None:
@@ -606,7 +613,6 @@ def _undo_columns(db: Database, current: Current, action: str, changes: dict
             columns[name] = old
         elif name == "priority":
             columns[name] = bool(old)
-        elif name == "series":
-            raise InputError(_("task {id} was linked to its recurring task by an import; "
-                               "that is not undone on its own").format(id=current.id))
+        elif name == "series" and old is None:  # linked to its series by an import
+            columns["series_id"] = None
     return columns, support

@@ -53,7 +53,8 @@ INSERT_SUPPORT = (
 )
 # The task columns a change may set; anything else is a programming error.
 COLUMNS = ("title", "title_key", "lead_id", "due", "original_due", "status", "completed_on",
-           "task_key", "deleted_on", "priority", "field", "evidence", "requested_due")
+           "task_key", "deleted_on", "priority", "field", "evidence", "requested_due",
+           "series_id")
 # The columns of the task as it was on each day that each field of a history entry sets
 # ("support" is a table of its own; a key, a deletion, whether it is a key task, its field,
 # the evidence of a report and an extension asked for are not part of a task's past).

@@ -648,6 +648,7 @@ def _v5(db: Database) -> None:
             "ALTER TABLE task ADD COLUMN series_id INTEGER REFERENCES task_series (id)",
         ])
     db.execute("CREATE INDEX ix_task_series_id ON task (series_id)")
+    db.execute("CREATE INDEX ix_task_assigned_on ON task (assigned_on)")
     # Each task's field: the Office division that drafted its directive.
     db.executemany("UPDATE task SET field = :f WHERE directive_id = :d", [
         {"f": field, "d": directive_id}

@@ -104,6 +104,9 @@ class Task(SQLModel, table=True):
         Index("ix_task_status_due", "status", "due", "completed_on", "lead_id"),
         Index("ix_task_deleted_on", "deleted_on"),
         Index("ix_task_series_id", "series_id"),
+        # The few tasks that take effect after a day (occurrences of recurring tasks made
+        # ahead) are left out of that day's reports.
+        Index("ix_task_assigned_on", "assigned_on"),
         # SQLite keeps dates as text, and every report compares them as text: only ISO
         # dates may be stored, whichever program writes them (PostgreSQL has a DATE type).
         *(CheckConstraint(f"{column} IS NULL OR {column} GLOB "

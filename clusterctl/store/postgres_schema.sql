@@ -148,6 +148,8 @@ CREATE TABLE task (
 	FOREIGN KEY(series_id) REFERENCES task_series (id)
 );
 
+CREATE INDEX ix_task_assigned_on ON task (assigned_on);
+
 CREATE INDEX ix_task_deleted_on ON task (deleted_on);
 
 CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on);
