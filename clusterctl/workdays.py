@@ -203,11 +203,12 @@ def _office_date(number: int, value: object, coerce: Callable[[object], date]) -
                                                                error=error)) from None
 
 
-def office_entries(document: dict) -> list[tuple[date, str, str]]:
+def office_entries(document: dict, coerce_date: Callable[[object], date]
+                   ) -> list[tuple[date, str, str]]:
     """An office's own days from a parsed TOML document: its ``[[holiday]]`` tables, each
-    with ``date`` (a TOML date or a date in words) and ``name``, and ``working = true`` for
-    a make-up working day. The entries for :class:`Calendar`, in date order."""
-    from clusterctl.dates import coerce_date
+    with ``date`` (a TOML date or a date in words, read by ``coerce_date``, as
+    :func:`clusterctl.dates.coerce_date`) and ``name``, and ``working = true`` for a make-up
+    working day. The entries for :class:`Calendar`, in date order."""
     from clusterctl.words import day as shown
 
     tables = document.get("holiday", [])

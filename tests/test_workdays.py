@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from clusterctl.dates import coerce_date
 from clusterctl.errors import InputError
 from clusterctl.workdays import LAW, OFF, OFFICE, WORK, Calendar, office_entries, shipped
 
@@ -187,12 +188,12 @@ date = "trước ngày 8/3/2025"
 name = "  Làm bù   ngày 5/3 "
 working = true
 """)
-    assert office_entries(document) == [
+    assert office_entries(document, coerce_date) == [
         (D(2025, 3, 5), OFF, "Ngày thành lập tỉnh"),
         (D(2025, 3, 8), WORK, "Làm bù ngày 5/3"),
     ]
-    assert office_entries({}) == []
-    calendar = Calendar(office_entries(document))
+    assert office_entries({}, coerce_date) == []
+    calendar = Calendar(office_entries(document, coerce_date))
     assert calendar.add_working_days(D(2025, 3, 4), 2) == D(2025, 3, 7)
     assert calendar.add_working_days(D(2025, 3, 4), 3) == D(2025, 3, 8)
 
@@ -215,7 +216,7 @@ working = true
 ])
 def test_office_entries_refused_naming_the_entry(document, message):
     with pytest.raises(InputError) as caught:
-        office_entries(document)
+        office_entries(document, coerce_date)
     assert message in str(caught.value)
 
 

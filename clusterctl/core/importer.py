@@ -460,10 +460,11 @@ def read_files(raw: list[tuple[str, bytes | OSError]], today: date,
             parsed.problems.append(exc.problem)
             continue
         if "holiday" in data:
+            from clusterctl.dates import coerce_date
             from clusterctl.workdays import office_entries
 
             try:
-                parsed.holidays += office_entries(data)
+                parsed.holidays += office_entries(data, coerce_date)
             except ClusterError as exc:
                 where = Where(name, ("holiday",), "holiday", LineFinder(text))
                 parsed.problems.append(Problem(name, where.line_of("holiday"), "holiday",

@@ -247,17 +247,6 @@ def check_until(until: date | None, starts: date, issued: date) -> None:
             until=day(until), issued=day(issued)))
 
 
-def check_free_key(db: Database, directive_id: int, key: str) -> None:
-    """Refuse a task key that is a recurring task's, or one of its occurrences' to come
-    (``KEY/...``)."""
-    stem = key.partition("/")[0]
-    if db.scalar("SELECT id FROM task_series WHERE directive_id = :d AND series_key IN "
-                 "(:k, :stem)", {"d": directive_id, "k": key, "stem": stem}) is not None:
-        raise InputError(_("{key!r} is a key of a recurring task of this directive (its "
-                           "occurrences are keyed {stem}/PERIOD); choose another key").format(
-            key=key, stem=stem))
-
-
 def _check_free(db: Database, directive_id: int, number: str, key: str) -> None:
     taken = db.scalar(
         "SELECT task_key FROM task WHERE directive_id = :d AND (task_key = :k OR task_key "

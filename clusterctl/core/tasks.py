@@ -106,7 +106,7 @@ def add_task(
             for agency in (lead_agency, *supporters):  # new work for agencies that exist
                 agency.check_active(on or found.issued)
             if key is not None:
-                from clusterctl.core.series import check_free_key
+                from clusterctl.core.seriesdue import check_free_key
 
                 check_free_key(db, found.id, key)
             if key is None:
@@ -320,7 +320,7 @@ def extend_task(
                       "correct a wrongly entered due date, use 'clusterctl task edit {id} --due "
                       "DATE'").format(to=day(to), due=day(current.due), id=task_id))
             check_due(to, current.issued)
-            from clusterctl.core.workflow import check_extension_limit
+            from clusterctl.core.limits import check_extension_limit
 
             check_extension_limit(db, task_id)
             changes = {"due": [iso_date(current.due), to.isoformat()]}
@@ -432,7 +432,7 @@ def _set_since(db: Database, current: Current, fields: set[str]) -> date:
 def _check_free_key(db: Database, current: Current, key: str) -> None:
     """Refuse a key another task of the directive has (a deleted one too: it may come
     back), or a recurring task's."""
-    from clusterctl.core.series import check_free_key
+    from clusterctl.core.seriesdue import check_free_key
 
     check_free_key(db, current.directive_id, key)
     taken = db.scalar("SELECT id FROM task WHERE directive_id = :d AND task_key = :k "

@@ -11,15 +11,15 @@ returned one is as if never reported, and the history keeps both.
 from datetime import date
 
 from clusterctl.core.checks import check_completion, check_due, check_note
+from clusterctl.core.limits import SETTINGS, check_extension_limit, get_setting
 from clusterctl.core.tasks import ACTIVE, _carry_on, _check_on, _current, _status_refusal
-from clusterctl.core.taskwriter import EXTENSIONS, Entry, TaskWriter
+from clusterctl.core.taskwriter import Entry, TaskWriter
 from clusterctl.errors import InputError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, as_date, iso_date, utc_now
 from clusterctl.words import day
 
 EVIDENCE_LIMIT = 1000
-SETTINGS = {"max-extensions": _("the most extensions a task may have (unset: no limit)")}
 
 
 def report_done(db: Database, task_id: int, *, on: date | None, evidence: str, actor: str,
@@ -107,29 +107,6 @@ def _status_before_report(db: Database, task_id: int) -> str:
 # -- extensions --------------------------------------------------------------------------
 
 
-def extensions_of(db: Database, task_id: int) -> int:
-    """How many times the task was extended (directly, or by an approved request), less
-    those undone."""
-    rows = db.rows("SELECT id, action, undoes FROM task_history WHERE task_id = :id",
-                   {"id": task_id})
-    undone = {undoes for _id, _action, undoes in rows if undoes is not None}
-    return sum(1 for entry_id, action, _u in rows
-               if action in EXTENSIONS and entry_id not in undone)
-
-
-def check_extension_limit(db: Database, task_id: int) -> None:
-    """Refuse one more extension beyond the office's limit (``max-extensions``)."""
-    limit = get_setting(db, "max-extensions")
-    if limit is None:
-        return
-    count = extensions_of(db, task_id)
-    if count >= int(limit):
-        raise InputError(_(
-            "task {id} has been extended {n} time(s) and the office allows at most {limit} "
-            "(setting max-extensions); see 'clusterctl settings show'").format(
-            id=task_id, n=count, limit=limit))
-
-
 def _check_extension(current, to: date) -> None:
     if current.due is None:
         raise InputError(
@@ -205,10 +182,6 @@ def reject_extension(db: Database, task_id: int, *, reason: str, actor: str, tod
 
 
 # -- settings -------------------------------------------------------------------------------
-
-
-def get_setting(db: Database, name: str) -> str | None:
-    return db.scalar("SELECT value FROM setting WHERE name = :n", {"n": name})
 
 
 def all_settings(db: Database) -> list[dict]:
