@@ -572,3 +572,16 @@ def test_each_step_of_the_workflow_can_be_undone(seeded):
     assert {k: shown[k] for k in keep} == {k: fresh[k] for k in keep}
     assert _ids(seeded, "--pending-extension") == []
     _check(seeded)
+
+
+def test_a_task_reported_done_before_a_merger_keeps_the_agency_that_did_it(seeded):
+    task = add_task(seeded, "Rà soát", "-l", "SKHDT", "--due", "30/6/2024")
+    seeded("task", "report-done", str(task), "--on", "20/2/2025", "--evidence", "BC")
+    seeded("agency", "merge", "SKHDT", "--into", "STC", "--on", "1/3/2025", "--basis",
+           "Nghị quyết 190/2025/QH15")
+    assert _show(seeded, task)["lead"] == "STC"  # still to do when the merger took effect
+    seeded("task", "confirm", str(task))
+    shown = _show(seeded, task)
+    assert (shown["lead"], shown["status"], shown["completed_on"]) == (
+        "SKHDT", "done", "2025-02-20")
+    _check(seeded)

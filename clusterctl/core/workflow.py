@@ -12,7 +12,14 @@ from datetime import date
 
 from clusterctl.core.checks import check_completion, check_due, check_note
 from clusterctl.core.limits import SETTINGS, check_extension_limit, get_setting
-from clusterctl.core.tasks import ACTIVE, _carry_on, _check_on, _current, _status_refusal
+from clusterctl.core.tasks import (
+    ACTIVE,
+    _carry_on,
+    _check_on,
+    _current,
+    _status_refusal,
+    _withdraw_moves,
+)
 from clusterctl.core.taskwriter import Entry, TaskWriter
 from clusterctl.errors import InputError
 from clusterctl.i18n import _
@@ -68,7 +75,10 @@ def confirm(db: Database, task_id: int, *, actor: str, today: date, note: str | 
             if current.requested_due is not None:  # an extension asked for lapses with it
                 columns["requested_due"] = None
                 changes["requested_due"] = [iso_date(current.requested_due), None]
-            TaskWriter(db, actor=actor, today=today).change([current.change(
+            writer = TaskWriter(db, actor=actor, today=today)
+            # Done before a reorganisation: it keeps the agency that did it.
+            current = _withdraw_moves(db, writer, current, current.completed_on)
+            writer.change([current.change(
                 Entry("confirm", changes, note, current.completed_on), columns)])
     return changes | {"completed_on": [iso_date(current.completed_on)] * 2}
 
