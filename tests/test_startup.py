@@ -90,7 +90,9 @@ def _all_commands() -> list[tuple[str, ...]]:
             else:
                 found.append((*path, name))
 
-    walk(get_command(app), ())
+    root = get_command(app)
+    root.load_all()
+    walk(root, ())
     return found
 
 

@@ -15,7 +15,6 @@ import typer
 from typer.core import TyperGroup
 
 from clusterctl import __version__
-from clusterctl.cli import agency, db, directive, office, reports, task, transfer
 from clusterctl.cli.common import Session, say, session, show_help_if_bare
 from clusterctl.errors import EXIT_INTERNAL, EXIT_OUTPUT, ClusterError
 from clusterctl.i18n import _
@@ -24,9 +23,78 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away
 
 
+# The commands under the root, each loaded (its module imported, its Typer app made into a
+# Click command) only when it runs: Click's documented lazy-group pattern. Name: (module,
+# attribute: a group's Typer app or a command's function).
+LAZY = {
+    "holidays": ("clusterctl.cli.office", "holidays"),
+    "import": ("clusterctl.cli.transfer", "import_"),
+    "export": ("clusterctl.cli.transfer", "export"),
+    "overdue": ("clusterctl.cli.reports", "overdue"),
+    "status": ("clusterctl.cli.reports", "status"),
+    "weekly": ("clusterctl.cli.reports", "weekly"),
+    "log": ("clusterctl.cli.reports", "log"),
+    "agency": ("clusterctl.cli.agency", "app"),
+    "directive": ("clusterctl.cli.directive", "app"),
+    "task": ("clusterctl.cli.task", "app"),
+    "db": ("clusterctl.cli.db", "app"),
+    "series": ("clusterctl.cli.office", "series_app"),
+    "settings": ("clusterctl.cli.office", "settings_app"),
+}
+
+
+def _lazy_target(name: str):
+    import importlib
+
+    module, attribute = LAZY[name]
+    return getattr(importlib.import_module(module), attribute)
+
+
+def load_command(name: str):
+    """The Click command of one of :data:`LAZY`, made by Typer from its app or function."""
+    import typer.main
+
+    target = _lazy_target(name)
+    if not isinstance(target, typer.Typer):  # a command of its own: an app of one command
+        single = typer.Typer(add_completion=False, rich_markup_mode=None)
+        single.command(name)(target)
+        target = single
+    command = typer.main.get_command(target)
+    command.name = name
+    translate_help(command)
+    return command
+
+
 class ClusterGroup(TyperGroup):
     """The error boundary (Typer's ``cls`` hook): every error becomes one ``Error: ...`` line
-    on stderr and its documented exit code."""
+    on stderr and its documented exit code. Its commands are loaded as they are used."""
+
+    _listing = False  # while the help lists the commands: their help alone, nothing built
+
+    def list_commands(self, ctx) -> list[str]:
+        """In the order they were always listed: init, then the groups and reports."""
+        own = super().list_commands(ctx)
+        return [*own, *(name for name in LAZY if name not in own)]
+
+    def get_command(self, ctx, name: str):
+        if name in LAZY and name not in self.commands:
+            if self._listing:
+                return _listed(name)
+            self.add_command(load_command(name), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def load_all(self) -> None:
+        """Every command loaded (for the catalogue's extraction and the tests)."""
+        for name in LAZY:
+            if name not in self.commands:
+                self.add_command(load_command(name), name)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """Report usage errors in one line too, instead of Click's usage block."""
@@ -99,8 +167,30 @@ class ClusterGroup(TyperGroup):
             raise _internal(exc) from None
 
 
+def _listed(name: str):
+    """What the root's help lists of a command not loaded: its name and help, as Typer
+    would give them (a group's ``help``, a function's docstring), without building it."""
+    import inspect
+
+    import click
+    import typer
+
+    from clusterctl.i18n import LANGUAGE
+
+    target = _lazy_target(name)
+    if isinstance(target, typer.Typer):
+        text = target.info.help
+    else:
+        text = inspect.getdoc(target)
+        text = _(text) if text and LANGUAGE != "en" else text
+    return click.Command(name, help=text if isinstance(text, str) else None)
+
+
 def walk_commands(command):
-    """``command`` and every command under it (Click's documented ``commands`` of a group)."""
+    """``command`` and every command under it (Click's documented ``commands`` of a group),
+    each loaded."""
+    if hasattr(command, "load_all"):
+        command.load_all()
     yield command
     for sub in getattr(command, "commands", {}).values():
         yield from walk_commands(sub)
@@ -264,15 +354,6 @@ def init(
     sys.stdout.write(session().shown_location + "\n")
 
 
-app.add_typer(agency.app, name="agency")
-app.add_typer(directive.app, name="directive")
-app.add_typer(task.app, name="task")
-app.add_typer(db.app, name="db")
-app.add_typer(office.series_app, name="series")
-app.add_typer(office.settings_app, name="settings")
-app.command("holidays")(office.holidays)
-transfer.register(app)
-reports.register(app)
 
 
 def main() -> None:
