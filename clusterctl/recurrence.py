@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 WEEKLY, MONTHLY, QUARTERLY, HALF_YEARLY, YEARLY = (
     "weekly", "monthly", "quarterly", "half-yearly", "yearly")
-FREQUENCIES = (WEEKLY, MONTHLY, QUARTERLY, HALF_YEARLY, YEARLY)
 
 ACCEPTED_RULES = _(
     "an RRULE such as FREQ=MONTHLY;BYMONTHDAY=25, or \"hằng tuần, thứ Sáu\", \"hằng tháng, "

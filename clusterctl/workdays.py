@@ -121,7 +121,6 @@ def _table() -> tuple[Holiday, ...]:
 
 
 SHIPPED: tuple[Holiday, ...] = _table()
-FIRST_SHIPPED, LAST_SHIPPED = SHIPPED[0].day.year, SHIPPED[-1].day.year
 
 
 def shipped() -> list[Holiday]:

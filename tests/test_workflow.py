@@ -522,7 +522,9 @@ def test_working_days_on_the_command_line(seeded):
     assert _show(seeded, task)["due"] == Calendar().add_working_days(today(), 3).isoformat()
     assert Calendar().add_working_days(date(2024, 4, 26), 3) == date(2024, 5, 4)
     lines = seeded("holidays", "--year", "2025", "--format", "plain").stdout
-    assert "2025-04-26" in lines and "2025-05-02" in lines
+    assert "2025-04-26" in lines and "2025-05-02" in lines and "provisional" not in lines
+    later = {h["date"]: h["name"] for h in seeded.json("holidays", "--year", "2027")}
+    assert later["2027-02-04"] == "Tết Nguyên đán (provisional)"
 
 
 def test_an_export_keeps_key_tasks_fields_and_series(seeded, tmp_path, monkeypatch):

@@ -179,8 +179,10 @@ def holidays(
             year=wanted))
     with database(write=False) as db:
         entries = office_calendar(db).holidays(wanted)
-    rows = [{"date": e.day.isoformat(), "kind": e.kind, "name": e.name, "source": e.source}
-            for e in entries]
+    # A year not announced yet: the Labour Code's days, marked so.
+    rows = [{"date": e.day.isoformat(), "kind": e.kind,
+             "name": e.name + (" " + _("(provisional)") if e.provisional else ""),
+             "source": e.source} for e in entries]
     kinds = {"off": _("day off"), "work": _("working day")}
     sources = {"office": _("the office's own")}
     emit_rows(rows, [Column("date", _("Date"), get=lambda r: day(r["date"])),
