@@ -50,10 +50,11 @@ def template():
 
 def command_help() -> list[tuple[str, str]]:
     """(module, text) of every command's help taken from its docstring, as Click shows it
-    (and as :func:`clusterctl.cli.main.translate_help` looks it up)."""
+    (and as :func:`clusterctl.cli.lazy.translate_help` looks it up)."""
     import typer
 
-    from clusterctl.cli.main import app, walk_commands
+    from clusterctl.cli.lazy import walk_commands
+    from clusterctl.cli.main import app
 
     found = []
     for command in walk_commands(typer.main.get_command(app)):

@@ -77,6 +77,7 @@ def test_python_dash_m_and_version(cli):
 
 
 def _all_commands() -> list[tuple[str, ...]]:
+    import click
     from typer.main import get_command
 
     from clusterctl.cli.main import app
@@ -84,15 +85,15 @@ def _all_commands() -> list[tuple[str, ...]]:
     found = []
 
     def walk(command, path):
+        if hasattr(command, "load_all"):
+            command.load_all()
         for name, sub in getattr(command, "commands", {}).items():
-            if getattr(sub, "commands", None):
+            if isinstance(sub, click.Group):
                 walk(sub, (*path, name))
             else:
                 found.append((*path, name))
 
-    root = get_command(app)
-    root.load_all()
-    walk(root, ())
+    walk(get_command(app), ())
     return found
 
 
@@ -110,6 +111,9 @@ def test_every_command_has_help_and_is_in_the_readme(cli, path):
 
 def test_usage_errors_are_one_line_exit_2(cli):
     assert "No such command 'lst'" in cli.fails("task", "lst")
+    # Commands are built as they run, yet a misspelt one is matched against them all.
+    assert "Did you mean 'overdue'?" in cli.fails("overdeu")
+    assert "Did you mean 'show'?" in cli.fails("task", "shwo")
     assert "Missing option '--directive'" in cli.fails("task", "add", "T")
     assert "'soon' is not one of" in cli.fails("task", "list", "--category", "soon")
 

@@ -108,10 +108,13 @@ class Session:
 def command_group(help_: str) -> typer.Typer:
     """A group of commands; run bare, it shows its help (exit 0)."""
     # Click (8.4+) suggests a close command name itself, in words its catalogue translates.
-    # Made into a Click group on its own when it runs (see clusterctl.cli.main.LAZY): plain
-    # help, no completion options of its own (the root has them).
-    group = typer.Typer(help=help_, invoke_without_command=True, suggest_commands=False,
-                        add_completion=False, rich_markup_mode=None)
+    # Made into a Click group on its own when it runs (see clusterctl.cli.main.LAZY), each
+    # command when it runs (clusterctl.cli.lazy): plain help, no completion options of its
+    # own (the root has them).
+    from clusterctl.cli.lazy import SubGroup
+
+    group = typer.Typer(cls=SubGroup, help=help_, invoke_without_command=True,
+                        suggest_commands=False, add_completion=False, rich_markup_mode=None)
     group.callback()(show_help_if_bare)
     return group
 

@@ -6,18 +6,19 @@ it, so that ``--help`` and everyday commands start fast.
 
 import contextlib
 import errno
+import inspect
 import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from clusterctl import __version__
 from clusterctl.cli.common import Session, say, session, show_help_if_bare
+from clusterctl.cli.lazy import LazyGroup, lazy_group, translate_help
 from clusterctl.errors import EXIT_INTERNAL, EXIT_OUTPUT, ClusterError
-from clusterctl.i18n import _
+from clusterctl.i18n import LANGUAGE, _
 
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away
@@ -51,50 +52,37 @@ def _lazy_target(name: str):
 
 
 def load_command(name: str):
-    """The Click command of one of :data:`LAZY`, made by Typer from its app or function."""
+    """The Click command of one of :data:`LAZY`, made by Typer from its app or function (a
+    group's commands wait until they run: see :mod:`clusterctl.cli.lazy`)."""
     import typer.main
 
     target = _lazy_target(name)
-    if not isinstance(target, typer.Typer):  # a command of its own: an app of one command
-        single = typer.Typer(add_completion=False, rich_markup_mode=None)
-        single.command(name)(target)
-        target = single
-    command = typer.main.get_command(target)
-    command.name = name
-    translate_help(command)
-    return command
+    if isinstance(target, typer.Typer):
+        return lazy_group(target)
+    single = typer.Typer(add_completion=False, rich_markup_mode=None)  # an app of one command
+    single.command(name)(target)
+    return typer.main.get_command(single)
 
 
-class ClusterGroup(TyperGroup):
+class ClusterGroup(LazyGroup):
     """The error boundary (Typer's ``cls`` hook): every error becomes one ``Error: ...`` line
     on stderr and its documented exit code. Its commands are loaded as they are used."""
 
-    _listing = False  # while the help lists the commands: their help alone, nothing built
-
-    def list_commands(self, ctx) -> list[str]:
+    def lazy_names(self) -> list[str]:
         """In the order they were always listed: init, then the groups and reports."""
-        own = super().list_commands(ctx)
-        return [*own, *(name for name in LAZY if name not in own)]
+        return list(LAZY)
 
-    def get_command(self, ctx, name: str):
-        if name in LAZY and name not in self.commands:
-            if self._listing:
-                return _listed(name)
-            self.add_command(load_command(name), name)
-        return super().get_command(ctx, name)
+    def build(self, name: str):
+        return load_command(name)
 
-    def format_commands(self, ctx, formatter) -> None:
-        self._listing = True
-        try:
-            super().format_commands(ctx, formatter)
-        finally:
-            self._listing = False
-
-    def load_all(self) -> None:
-        """Every command loaded (for the catalogue's extraction and the tests)."""
-        for name in LAZY:
-            if name not in self.commands:
-                self.add_command(load_command(name), name)
+    def help_of(self, name: str) -> str | None:
+        """A group's ``help`` or a function's docstring, as Typer would give them."""
+        target = _lazy_target(name)
+        if isinstance(target, typer.Typer):
+            text = target.info.help
+            return text if isinstance(text, str) else None
+        text = inspect.getdoc(target)
+        return _(text) if text and LANGUAGE != "en" else text
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """Report usage errors in one line too, instead of Click's usage block."""
@@ -165,54 +153,6 @@ class ClusterGroup(TyperGroup):
             if debug():
                 raise
             raise _internal(exc) from None
-
-
-def _listed(name: str):
-    """What the root's help lists of a command not loaded: its name and help, as Typer
-    would give them (a group's ``help``, a function's docstring), without building it."""
-    import inspect
-
-    import click
-    import typer
-
-    from clusterctl.i18n import LANGUAGE
-
-    target = _lazy_target(name)
-    if isinstance(target, typer.Typer):
-        text = target.info.help
-    else:
-        text = inspect.getdoc(target)
-        text = _(text) if text and LANGUAGE != "en" else text
-    return click.Command(name, help=text if isinstance(text, str) else None)
-
-
-def walk_commands(command):
-    """``command`` and every command under it (Click's documented ``commands`` of a group),
-    each loaded."""
-    if hasattr(command, "load_all"):
-        command.load_all()
-    yield command
-    for sub in getattr(command, "commands", {}).values():
-        yield from walk_commands(sub)
-
-
-def translate_help(group) -> None:
-    """Commands take their help from docstrings, which ``_()`` cannot wrap: look each up in
-    the catalogue once, before Click formats anything (``python -m clusterctl.catalog``
-    extracts them the same way). English needs no lookup."""
-    from clusterctl.i18n import LANGUAGE
-
-    if LANGUAGE == "en" or getattr(group, "_translated", False):
-        return
-    group._translated = True
-    for command in walk_commands(group):
-        if command.help:
-            command.help = _(command.help)
-        if command.short_help:
-            command.short_help = _(command.short_help)
-        for param in command.params:  # Typer's own (--install-completion) are plain text
-            if getattr(param, "help", None):
-                param.help = _(param.help)
 
 
 app = typer.Typer(
