@@ -2,13 +2,15 @@
 which the ``test`` extra installs)::
 
     python -m clusterctl.catalog extract   # code -> locale/clusterctl.pot -> vi .po (merged)
-    python -m clusterctl.catalog compile   # vi .po -> vi .mo, which the package ships
+    python -m clusterctl.catalog compile   # vi .po -> vi .mo, which the package ships, and
+                                           # cli/listing.py, the root help's command list
 
 The messages are clusterctl's own and those of Click and Typer that reach users (usage
 errors, "Usage:", "Options:"), taken from the installed Click and Typer.
 """
 
 import io
+import pprint
 import sys
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from clusterctl.i18n import DOMAIN, LOCALEDIR
 POT = LOCALEDIR / f"{DOMAIN}.pot"
 PO = LOCALEDIR / "vi" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MO = PO.with_suffix(".mo")
+LISTING = Path(__file__).parent / "cli" / "listing.py"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
@@ -80,6 +83,38 @@ def compiled(catalog) -> bytes:
     return buffer.getvalue()
 
 
+def listing(catalog) -> str:
+    """The source of ``cli/listing.py``: the first paragraph of each root command's help, in
+    English and in ``catalog``'s Vietnamese, which ``clusterctl --help`` lists without
+    building (or importing) any command."""
+    import typer
+
+    from clusterctl.cli.main import LAZY, app
+    from clusterctl.i18n import LANGUAGE
+
+    if LANGUAGE != "en":
+        raise SystemExit("run with CLUSTERCTL_LANG=en: the listing is made from English help")
+    root = typer.main.get_command(app)
+    summaries = {}
+    for name in LAZY:
+        english = root.get_command(None, name).help
+        found = catalog.get(english)
+        vietnamese = found.string if found is not None and found.string else english
+        summaries[name] = tuple(" ".join(text.split("\n\n")[0].split())
+                                for text in (english, vietnamese))
+    return ('"""What the root\'s help lists of each command: the first paragraph of its help,\n'
+            "in English and Vietnamese, so that ``clusterctl --help`` builds none of them.\n"
+            "Written by ``python -m clusterctl.catalog compile``; a test checks that it is\n"
+            'current."""\n\nSUMMARIES = {\n' + "".join(
+                _item(f"    {name!r}: ", pair) for name, pair in summaries.items()) + "}\n")
+
+
+def _item(prefix: str, value) -> str:
+    """``prefix`` and ``value`` as Python source, its lines within 96 columns."""
+    lines = pprint.pformat(value, width=96 - len(prefix)).splitlines()
+    return prefix + ("\n" + " " * len(prefix)).join(lines) + ",\n"
+
+
 def untranslated(catalog, template_catalog) -> list[str]:
     """The template's messages that ``catalog`` does not translate."""
     missing = []
@@ -117,7 +152,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "compile":
         MO.write_bytes(compiled(read_po()))
-        print(f"wrote {MO}")
+        LISTING.write_text(listing(read_po()), encoding="utf-8")
+        print(f"wrote {MO} and {LISTING}")
         return 0
     print(__doc__, file=sys.stderr)
     return 2

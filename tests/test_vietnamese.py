@@ -85,6 +85,16 @@ def test_the_shipped_mo_is_compiled_from_the_po():
         "the .mo is older than its .po: run 'python -m clusterctl.catalog compile'")
 
 
+def test_the_root_help_lists_the_commands_as_they_are():
+    # `clusterctl --help` lists each command from cli/listing.py, written by the catalogue's
+    # compile step from the commands' help and the .po: it must say what they say.
+    from clusterctl import catalog
+
+    assert catalog.LISTING.read_text(encoding="utf-8") == catalog.listing(catalog.read_po()), (
+        "cli/listing.py is older than the commands' help: run 'python -m clusterctl.catalog "
+        "compile'")
+
+
 def test_translations_keep_every_placeholder():
     from clusterctl.catalog import read_po
 

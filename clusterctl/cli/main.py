@@ -6,7 +6,6 @@ it, so that ``--help`` and everyday commands start fast.
 
 import contextlib
 import errno
-import inspect
 import os
 import sys
 from pathlib import Path
@@ -76,13 +75,12 @@ class ClusterGroup(LazyGroup):
         return load_command(name)
 
     def help_of(self, name: str) -> str | None:
-        """A group's ``help`` or a function's docstring, as Typer would give them."""
-        target = _lazy_target(name)
-        if isinstance(target, typer.Typer):
-            text = target.info.help
-            return text if isinstance(text, str) else None
-        text = inspect.getdoc(target)
-        return _(text) if text and LANGUAGE != "en" else text
+        """The first paragraph of its help, kept in :mod:`clusterctl.cli.listing`: the root's
+        help imports none of the commands' modules."""
+        from clusterctl.cli.listing import SUMMARIES
+
+        english, vietnamese = SUMMARIES[name]
+        return vietnamese if LANGUAGE == "vi" else english
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """Report usage errors in one line too, instead of Click's usage block."""
