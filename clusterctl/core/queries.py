@@ -3,15 +3,16 @@ its history. Every report and listing reads through here; nothing here writes.""
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from itertools import islice
 
 from clusterctl.core.directives import find_directive
 from clusterctl.core.timeliness import CATEGORY_SQL, PREDICATES, days_overdue, window
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
-from clusterctl.store.db import MAX_ID, Database, as_date, iso_date
+from clusterctl.store.db import CHUNK, MAX_ID, Database, as_date, iso_date
 from clusterctl.text import fold
 
 
@@ -146,6 +147,30 @@ WHERE s.valid_to > :state_on AND s.valid_to < '9999-12-31' AND s.valid_from <= :
 _SUPPORT_CHANGED_SINCE = """SELECT task_id FROM task_support_state WHERE valid_from > :state_on
 UNION SELECT task_id FROM task_support_state
 WHERE valid_to > :state_on AND valid_to < '9999-12-31'"""
+# Anything recorded since that took effect after the day: a task's state, its supporting
+# agencies, an agency's code (lists show the codes of the day). Each probe is one index seek.
+_CHANGES_AFTER = tuple(
+    f"SELECT 1 FROM {table} WHERE {condition} LIMIT 1"
+    for table, conditions in (
+        ("task_state", ("valid_from > :state_on",
+                        "valid_to > :state_on AND valid_to < '9999-12-31'")),
+        ("task_support_state", ("valid_from > :state_on",
+                                "valid_to > :state_on AND valid_to < '9999-12-31'")),
+        ("record_history", ("kind = 'agency' AND action = 'rename' AND effective > :state_on",)))
+    for condition in conditions)
+
+
+def settled(db: Database, task_filter: "TaskFilter") -> "TaskFilter":
+    """``task_filter``, reading the tasks as they are when that is how they stood at the end
+    of its day (nothing recorded since took effect after it): the same rows, read off the
+    task table's indexes instead of rebuilt from ``task_state``."""
+    if task_filter.past and not any(
+            db.row(probe, {"state_on": task_filter.state_on or task_filter.as_of})
+            for probe in _CHANGES_AFTER):
+        return replace(task_filter, today=None)
+    return task_filter
+
+
 PAST_SUPPORT = f"""(SELECT task_id, agency_id, position FROM task_support
 WHERE task_id NOT IN ({_SUPPORT_CHANGED_SINCE})
 UNION ALL
@@ -197,16 +222,19 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     }
 
 
-def _support_of(db: Database, where: str, params: dict,
-                task_filter: "TaskFilter | None" = None) -> dict[int, list[str]]:
-    """The supporting agencies' codes of the tasks ``where`` selects, in order."""
-    tasks, support_from = ((task_filter.tasks(), task_filter.support()) if task_filter
-                           else ("task t", "task_support"))
+def _support_of(db: Database, task_ids: list[int],
+                support_from: str = "task_support", params: dict | None = None
+                ) -> dict[int, list[str]]:
+    """The supporting agencies' codes of these tasks (at most :data:`CHUNK`), in order."""
     support: dict[int, list[str]] = {}
-    for task_id, code in db.stream(
-        f"SELECT s.task_id, a.code FROM {tasks} JOIN {support_from} s ON s.task_id = t.id "
-        f"JOIN agency a ON a.id = s.agency_id WHERE {where} ORDER BY s.task_id, s.position",
-        params,
+    if not task_ids:
+        return support
+    names = [f"sid{i}" for i in range(len(task_ids))]
+    for task_id, code in db.rows(
+        f"SELECT s.task_id, a.code FROM {support_from} s JOIN agency a ON a.id = s.agency_id "
+        f"WHERE s.task_id IN ({', '.join(':' + n for n in names)}) "
+        "ORDER BY s.task_id, s.position",
+        {**(params or {}), **dict(zip(names, task_ids, strict=True))},
     ):
         support.setdefault(task_id, []).append(code)
     return support
@@ -215,23 +243,27 @@ def _support_of(db: Database, where: str, params: dict,
 def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) -> Iterator[dict]:
     """The tasks the filter selects, in ``order``, as JSON-ready dicts.
 
-    Rows are streamed; only the supporting agencies of the selected tasks are held.
+    Rows are streamed; the supporting agencies are read for each batch of them, off the
+    supporters' primary key.
     """
+    task_filter = settled(db, task_filter)
     where, params = task_filter.where()
-    support = _support_of(db, where, params, task_filter)
     # Of the past, agencies by the codes they had then (a rename since changed them).
     then = {}
     if task_filter.past:
         from clusterctl.core.agencies import renamed_codes
 
         then = renamed_codes(db, task_filter.state_on or task_filter.as_of)
-    for row in db.stream(f"{_task_select(task_filter)} WHERE {where} "
-                         f"{_ORDER_BY[Order(order)]}", params):
-        task = _task_dict(row, support.get(row[0], []), task_filter.as_of)
-        if then:
-            task["lead"] = then.get(task["lead"], task["lead"])
-            task["support"] = [then.get(code, code) for code in task["support"]]
-        yield task
+    rows = db.stream(f"{_task_select(task_filter)} WHERE {where} "
+                     f"{_ORDER_BY[Order(order)]}", params)
+    while batch := list(islice(rows, CHUNK)):
+        support = _support_of(db, [row[0] for row in batch], task_filter.support(), params)
+        for row in batch:
+            task = _task_dict(row, support.get(row[0], []), task_filter.as_of)
+            if then:
+                task["lead"] = then.get(task["lead"], task["lead"])
+                task["support"] = [then.get(code, code) for code in task["support"]]
+            yield task
 
 
 def first_per_lead(
@@ -242,6 +274,7 @@ def first_per_lead(
     One small query per agency, each read off the (lead, status, due) index, instead of
     ranking every selected task.
     """
+    task_filter = settled(db, task_filter)
     where, params = task_filter.where()
     ids = []
     if task_filter.past:  # no index on the past: one ranking of the tasks selected
@@ -330,4 +363,4 @@ def agencies_of(db: Database, task_id: int) -> tuple[str, list[str]]:
         "SELECT a.code FROM task t JOIN agency a ON a.id = t.lead_id WHERE t.id = :id",
         {"id": task_id},
     )
-    return lead, _support_of(db, "t.id = :id", {"id": task_id}).get(task_id, [])
+    return lead, _support_of(db, [task_id]).get(task_id, [])

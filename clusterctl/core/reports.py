@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 
-from clusterctl.core.queries import Order, TaskFilter, first_per_lead, list_tasks
+from clusterctl.core.queries import Order, TaskFilter, first_per_lead, list_tasks, settled
 from clusterctl.core.timeliness import CATEGORIES, PREDICATES
 from clusterctl.store.db import Database
 
@@ -94,9 +94,9 @@ def agency_status(db: Database, scope: Scope, *, include_support: bool = False,
     """
     from clusterctl.core.agencies import names_on
 
-    counted = TaskFilter(as_of=scope.as_of, soon_days=scope.soon_days,
-                         directive_ids=scope.directive_ids, today=scope.today,
-                         priority=scope.priority, fields=scope.fields)
+    counted = settled(db, TaskFilter(as_of=scope.as_of, soon_days=scope.soon_days,
+                                     directive_ids=scope.directive_ids, today=scope.today,
+                                     priority=scope.priority, fields=scope.fields))
     where, params = counted.where()
     shown = set(scope.agency_ids)
     roots = successor_roots(db) if rollup else {}
@@ -160,7 +160,7 @@ def _key_tasks(db: Database, counted: TaskFilter, shown: set[int],
 def field_status(db: Database, scope: Scope) -> dict:
     """Counts per field (lĩnh vực), their rates, and a total; as :func:`agency_status` counts
     per lead agency. Tasks without a field are counted under None."""
-    counted = scope.tasks()
+    counted = settled(db, scope.tasks())
     where, params = counted.where()
     rows = []
     for field_, _all, *counts in db.rows(
@@ -179,9 +179,9 @@ def period_status(db: Database, scope: Scope, start: date, end: date) -> dict:
     tasks carried over (assigned before ``start`` and still to do at the end of the day
     before it), the tasks assigned within the period, and what became of both by the end of
     ``end``, with the rates. Tasks done or cancelled before the period are not its tasks."""
-    counted = TaskFilter(as_of=end, soon_days=scope.soon_days,
-                         directive_ids=scope.directive_ids, today=scope.today,
-                         priority=scope.priority, fields=scope.fields)
+    counted = settled(db, TaskFilter(as_of=end, soon_days=scope.soon_days,
+                                     directive_ids=scope.directive_ids, today=scope.today,
+                                     priority=scope.priority, fields=scope.fields))
     where, params = counted.where()
     params.update(start=start, before=start - timedelta(days=1))
     carried = ("(t.assigned_on < :start AND p.status IN ('open', 'in_progress', 'reported'))")
@@ -251,7 +251,7 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
         _due, reason, asked = pending_extension(db, task["id"]) or (None, None, None)
         if asked is None or asked <= end:
             pending.append(task | {"requested_reason": reason})
-    overdue = tasks(categories=["overdue"])
+    overdue = settled(db, tasks(categories=["overdue"]))
     where, params = overdue.where()
     counts = db.rows(f"SELECT t.lead_id, COUNT(*) FROM {overdue.tasks()} WHERE {where} "
                      "GROUP BY t.lead_id", params)
