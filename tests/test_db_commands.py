@@ -114,12 +114,12 @@ def test_reports_use_indexes(plans):
         f"{_TASK_SELECT} WHERE {where} {_ORDER_BY[Order.due]}", params)
     by_agency = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, lead_ids=[1])
     where, params = by_agency.where()
-    assert "USING INDEX ix_task_lead_status_due" in plans(
+    assert "USING INDEX ix_task_lead_priority_status" in plans(
         f"{_TASK_SELECT} WHERE {where}", params)
     either = TaskFilter(as_of=date(2024, 7, 1), soon_days=7, agency_ids=[1])
     where, params = either.where()
     plan = plans(f"{_TASK_SELECT} WHERE {where}", params)
-    assert "ix_task_lead_status_due" in plan and "ix_task_support_agency_id" in plan
+    assert "ix_task_lead_priority_status" in plan and "ix_task_support_agency_id" in plan
 
 
 @pytest.mark.sqlite
@@ -137,7 +137,7 @@ def test_bulk_import_into_an_empty_database_keeps_every_index(cli, db_path, tmp_
     conn = sqlite3.connect(db_path)
     names = {name for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'")}
-    assert {"ix_task_lead_status_due", "ix_task_status_due", "ix_task_history_task_id",
+    assert {"ix_task_lead_priority_status", "ix_task_status_due", "ix_task_history_task_id",
             "ix_task_support_agency_id"} <= names
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT COUNT(*) FROM task_history").fetchone()[0] == 1200

@@ -190,6 +190,9 @@ def _as_version_1(cli: Cli) -> None:
         "DROP TABLE task_state, task_support_state, import_base",
         "ALTER TABLE task_history DROP COLUMN effective",
         "ALTER TABLE task DROP COLUMN assigned_on",
+        # and what version 6 changed
+        "DROP INDEX ix_task_lead_priority_status",
+        "CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on)",
         # and what version 5 added
         "DROP INDEX ix_task_series_id",  # ix_task_assigned_on went with its column
         "ALTER TABLE task DROP COLUMN priority, DROP COLUMN field, DROP COLUMN evidence, "

@@ -109,7 +109,8 @@ def test_an_older_database_is_read_but_not_written(cli, old):
     check = cli("db", "check").stdout
     assert "schema version 1); pending migrations: 2 (checked dates and generation " \
            "triggers), 3 (effect dates and the task as it was on each day), 4 (succession of " \
-           "agencies, deletions and undo), 5 (the office's workflow); run 'clusterctl db " \
+           "agencies, deletions and undo), 5 (the office's workflow), 6 (key tasks counted " \
+           "from an index); run 'clusterctl db " \
            "upgrade'" in check
     for args in (["task", "note", "1", "x"], ["init"],
                  ["import", str(ROOT / "examples" / "province-2024.toml")]):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-from itertools import islice
+from itertools import chain, islice
 
 from clusterctl.core.directives import find_directive
 from clusterctl.core.timeliness import CATEGORY_SQL, PREDICATES, days_overdue, window
@@ -222,20 +222,21 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     }
 
 
-def _support_of(db: Database, task_ids: list[int],
-                support_from: str = "task_support", params: dict | None = None
-                ) -> dict[int, list[str]]:
-    """The supporting agencies' codes of these tasks (at most :data:`CHUNK`), in order."""
+def _support_of(db: Database, task_filter: "TaskFilter", where: str, params: dict,
+                task_ids: list[int] | None = None) -> dict[int, list[str]]:
+    """The supporting agencies' codes of the tasks ``where`` selects, in order; only those
+    of ``task_ids`` (at most :data:`CHUNK`) when given, read off the supporters' key."""
+    source = f"{task_filter.support()} s JOIN agency a ON a.id = s.agency_id"
+    if task_ids is None:
+        source += f" JOIN {task_filter.tasks()} ON t.id = s.task_id"
+    else:
+        names = [f"sid{i}" for i in range(len(task_ids))]
+        params = {**params, **dict(zip(names, task_ids, strict=True))}
+        where = f"s.task_id IN ({', '.join(':' + n for n in names)})" if names else "1 = 0"
     support: dict[int, list[str]] = {}
-    if not task_ids:
-        return support
-    names = [f"sid{i}" for i in range(len(task_ids))]
-    for task_id, code in db.rows(
-        f"SELECT s.task_id, a.code FROM {support_from} s JOIN agency a ON a.id = s.agency_id "
-        f"WHERE s.task_id IN ({', '.join(':' + n for n in names)}) "
-        "ORDER BY s.task_id, s.position",
-        {**(params or {}), **dict(zip(names, task_ids, strict=True))},
-    ):
+    for task_id, code in db.stream(
+            f"SELECT s.task_id, a.code FROM {source} WHERE {where} "
+            "ORDER BY s.task_id, s.position", params):
         support.setdefault(task_id, []).append(code)
     return support
 
@@ -243,8 +244,8 @@ def _support_of(db: Database, task_ids: list[int],
 def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) -> Iterator[dict]:
     """The tasks the filter selects, in ``order``, as JSON-ready dicts.
 
-    Rows are streamed; the supporting agencies are read for each batch of them, off the
-    supporters' primary key.
+    Rows are streamed. The supporting agencies of a few tasks are read by their ids; of
+    many, in one pass over all those selected (held: a code or two per task).
     """
     task_filter = settled(db, task_filter)
     where, params = task_filter.where()
@@ -256,14 +257,15 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
         then = renamed_codes(db, task_filter.state_on or task_filter.as_of)
     rows = db.stream(f"{_task_select(task_filter)} WHERE {where} "
                      f"{_ORDER_BY[Order(order)]}", params)
-    while batch := list(islice(rows, CHUNK)):
-        support = _support_of(db, [row[0] for row in batch], task_filter.support(), params)
-        for row in batch:
-            task = _task_dict(row, support.get(row[0], []), task_filter.as_of)
-            if then:
-                task["lead"] = then.get(task["lead"], task["lead"])
-                task["support"] = [then.get(code, code) for code in task["support"]]
-            yield task
+    batch = list(islice(rows, CHUNK))
+    support = _support_of(db, task_filter, where, params,
+                          [row[0] for row in batch] if len(batch) < CHUNK else None)
+    for row in chain(batch, rows):
+        task = _task_dict(row, support.get(row[0], []), task_filter.as_of)
+        if then:
+            task["lead"] = then.get(task["lead"], task["lead"])
+            task["support"] = [then.get(code, code) for code in task["support"]]
+        yield task
 
 
 def first_per_lead(
@@ -363,4 +365,6 @@ def agencies_of(db: Database, task_id: int) -> tuple[str, list[str]]:
         "SELECT a.code FROM task t JOIN agency a ON a.id = t.lead_id WHERE t.id = :id",
         {"id": task_id},
     )
-    return lead, _support_of(db, [task_id]).get(task_id, [])
+    return lead, [code for (code,) in db.rows(
+        "SELECT a.code FROM task_support s JOIN agency a ON a.id = s.agency_id "
+        "WHERE s.task_id = :id ORDER BY s.position", {"id": task_id})]

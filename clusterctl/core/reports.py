@@ -57,12 +57,21 @@ def _with_rates(counts: dict) -> dict:
 
 
 def _sums() -> str:
-    return ", ".join(f"SUM(CASE WHEN {PREDICATES[c]} THEN 1 ELSE 0 END)" for c in CATEGORIES)
+    return ", ".join(f"COUNT(*) FILTER (WHERE {PREDICATES[c]})" for c in CATEGORIES)
 
 
-def _count_sql(tasks: str, join: str, agency_column: str, where: str) -> str:
-    return (f"SELECT {agency_column}, COUNT(*), {_sums()} FROM {tasks} {join} "
-            f"WHERE {where} GROUP BY {agency_column}")
+def _count_sql(tasks: str, join: str, column: str, where: str) -> str:
+    """Counts by ``column`` and by whether the tasks are key tasks: one pass over the tasks,
+    in the order of the index on (lead, priority, status, due, completion)."""
+    return (f"SELECT {column}, t.priority, COUNT(*), {_sums()} FROM {tasks} {join} "
+            f"WHERE {where} GROUP BY {column}, t.priority")
+
+
+def _add(row: dict, counts: list[int], prefix: str = "") -> None:
+    """Add a group's counts (by category, and their total less the cancelled) to ``row``."""
+    for category, n in zip(CATEGORIES, counts, strict=True):
+        row[f"{prefix}{category}"] += n
+    row[f"{prefix}total"] += sum(counts) - counts[CATEGORIES.index("cancelled")]
 
 
 def successor_roots(db: Database) -> dict[int, int]:
@@ -115,46 +124,28 @@ def agency_status(db: Database, scope: Scope, *, include_support: bool = False,
             row.update({f"support_{c}": 0 for c in ("total", *CATEGORIES)})
         return row
 
-    for agency_id, _all, *counts in db.rows(
+    key = dict.fromkeys((*CATEGORIES, "total"), 0)  # the key tasks (trọng tâm), apart
+    for agency_id, priority, _all, *counts in db.rows(
             _count_sql(counted.tasks(), "", "t.lead_id", where), params):
         agency_id = roots.get(agency_id, agency_id)
         if shown and agency_id not in shown:
             continue
-        row = rows.setdefault(agency_id, blank(agency_id))
-        for category, n in zip(CATEGORIES, counts, strict=True):
-            row[category] += n
-        row["total"] += sum(counts) - counts[CATEGORIES.index("cancelled")]
+        _add(rows.setdefault(agency_id, blank(agency_id)), counts)
+        if priority:
+            _add(key, counts)
     if include_support:
         sql = _count_sql(counted.tasks(), f"JOIN {counted.support()} s ON s.task_id = t.id",
                          "s.agency_id", where)
-        for agency_id, _all, *counts in db.rows(sql, params):
+        for agency_id, _priority, _all, *counts in db.rows(sql, params):
             agency_id = roots.get(agency_id, agency_id)
             if shown and agency_id not in shown:
                 continue
-            row = rows.setdefault(agency_id, blank(agency_id))
-            for category, n in zip(CATEGORIES, counts, strict=True):
-                row[f"support_{category}"] += n
-            row["support_total"] += sum(counts) - counts[CATEGORIES.index("cancelled")]
+            _add(rows.setdefault(agency_id, blank(agency_id)), counts, "support_")
     agencies = sorted((_with_rates(r) for r in rows.values()),
                       key=lambda r: (-r["overdue"], r["agency"]))
     total = {c: sum(r[c] for r in agencies) for c in (*CATEGORIES, "total")}
     return {"as_of": scope.as_of.isoformat(), "agencies": agencies,
-            "total": _with_rates(total), "key_tasks": _key_tasks(db, counted, shown, roots)}
-
-
-def _key_tasks(db: Database, counted: TaskFilter, shown: set[int],
-               roots: dict[int, int]) -> dict:
-    """The key tasks (trọng tâm) among those counted, by timeliness: counted apart."""
-    where, params = counted.where()
-    total = dict.fromkeys((*CATEGORIES, "total"), 0)
-    for agency_id, _all, *counts in db.rows(
-            _count_sql(counted.tasks(), "", "t.lead_id", f"{where} AND t.priority"), params):
-        if shown and roots.get(agency_id, agency_id) not in shown:
-            continue
-        for category, n in zip(CATEGORIES, counts, strict=True):
-            total[category] += n
-        total["total"] += sum(counts) - counts[CATEGORIES.index("cancelled")]
-    return _with_rates(total)
+            "total": _with_rates(total), "key_tasks": _with_rates(key)}
 
 
 def field_status(db: Database, scope: Scope) -> dict:
@@ -162,16 +153,20 @@ def field_status(db: Database, scope: Scope) -> dict:
     per lead agency. Tasks without a field are counted under None."""
     counted = settled(db, scope.tasks())
     where, params = counted.where()
-    rows = []
-    for field_, _all, *counts in db.rows(
+    by_field: dict = {}
+    key = dict.fromkeys((*CATEGORIES, "total"), 0)
+    for field_, priority, _all, *counts in db.rows(
             _count_sql(counted.tasks(), "", "t.field", where), params):
-        row = {"field": field_, **dict(zip(CATEGORIES, counts, strict=True))}
-        row["total"] = sum(counts) - counts[CATEGORIES.index("cancelled")]
-        rows.append(_with_rates(row))
+        row = by_field.setdefault(field_, {"field": field_,
+                                           **dict.fromkeys((*CATEGORIES, "total"), 0)})
+        _add(row, counts)
+        if priority:
+            _add(key, counts)
+    rows = [_with_rates(row) for row in by_field.values()]
     rows.sort(key=lambda r: (-r["overdue"], r["field"] is None, r["field"] or ""))
     total = {c: sum(r[c] for r in rows) for c in (*CATEGORIES, "total")}
     return {"as_of": scope.as_of.isoformat(), "fields": rows, "total": _with_rates(total),
-            "key_tasks": _key_tasks(db, counted, set(), {})}
+            "key_tasks": _with_rates(key)}
 
 
 def period_status(db: Database, scope: Scope, start: date, end: date) -> dict:

@@ -656,6 +656,12 @@ def _v5(db: Database) -> None:
         if (field := division(number))])
 
 
+def _v6(db: Database) -> None:
+    db.script(["DROP INDEX ix_task_lead_status_due",
+               "CREATE INDEX ix_task_lead_priority_status ON task (lead_id, priority, status, "
+               "due, completed_on)"])
+
+
 # Append-only. Version 1 is the schema of clusterctl 0.1.0.
 MIGRATIONS: list[Migration] = [
     Migration(
@@ -683,6 +689,11 @@ MIGRATIONS: list[Migration] = [
         "extension; tasks can be key tasks and have a field; recurring tasks and the "
         "office's own holidays are kept",
         _v5),
+    Migration(
+        6, "key tasks counted from an index",
+        "the index that reports count each agency's tasks from holds whether they are key "
+        "tasks, so that the status report counts them in the same pass",
+        _v6),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else 1
 

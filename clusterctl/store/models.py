@@ -99,8 +99,9 @@ class Task(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("directive_id", "task_key", name="uq_task_directive_key"),
         # Every timeliness predicate reads status, due and completed_on: with them in the
-        # index, counts per agency and the overdue list never read the table itself.
-        Index("ix_task_lead_status_due", "lead_id", "status", "due", "completed_on"),
+        # index, counts per agency (and of its key tasks apart) never read the table itself.
+        Index("ix_task_lead_priority_status", "lead_id", "priority", "status", "due",
+              "completed_on"),
         Index("ix_task_status_due", "status", "due", "completed_on", "lead_id"),
         Index("ix_task_deleted_on", "deleted_on"),
         Index("ix_task_series_id", "series_id"),

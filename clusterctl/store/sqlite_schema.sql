@@ -156,7 +156,7 @@ CREATE INDEX ix_task_assigned_on ON task (assigned_on);
 
 CREATE INDEX ix_task_deleted_on ON task (deleted_on);
 
-CREATE INDEX ix_task_lead_status_due ON task (lead_id, status, due, completed_on);
+CREATE INDEX ix_task_lead_priority_status ON task (lead_id, priority, status, due, completed_on);
 
 CREATE INDEX ix_task_series_id ON task (series_id);
 
