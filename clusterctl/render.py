@@ -6,7 +6,6 @@ and ``csv`` are for scripts. Text from users is always shown literally: never re
 markup, and control characters escaped so they cannot act on a terminal.
 """
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -97,6 +96,8 @@ def pick_format(requested: str | None, out: IO[str] | None = None) -> str:
 
 def to_json(value: Any, indent: int | None = 2) -> str:
     """JSON with non-ASCII text kept readable but terminal-unsafe characters escaped."""
+    import json  # only JSON output needs it
+
     return escape_unsafe(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
 
 

@@ -280,3 +280,9 @@ def test_a_killed_upgrade_leaves_the_old_version_or_the_new_many_times(tmp_path)
     print(f"\n{inside} of 30 kills inside the migration (it holds the lock {held * 1000:.0f} "
           f"ms); left before {before}, after {after}")
     assert inside >= 15
+
+
+def test_opening_a_database_knows_the_last_migration():
+    from clusterctl.store import schema
+
+    assert schema.SCHEMA_VERSION == MIGRATIONS[-1].version == SCHEMA_VERSION

@@ -186,9 +186,12 @@ def _occurrences(db, as_of: date | None, *, write: bool) -> None:
 
 def as_of_date(text: str | None) -> date:
     from clusterctl.config import today
+
+    if not text:
+        return today()
     from clusterctl.dates import parse_date
 
-    return parse_date(text) if text else today()
+    return parse_date(text)
 
 
 def parse_day(text: str, db, *, due: bool = False, base: date | None = None):

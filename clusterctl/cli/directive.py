@@ -103,7 +103,8 @@ def show(
     format_: FormatOpt = None,
 ) -> None:
     """Show a directive and its tasks."""
-    from clusterctl.cli.task import TASK_COLUMNS, TASK_FIELDS, task_filter
+    from clusterctl.cli.columns import TASK_COLUMNS, TASK_FIELDS
+    from clusterctl.cli.task import task_filter
     from clusterctl.core.directives import find_directive
     from clusterctl.core.queries import list_tasks
     from clusterctl.core.records import record_history

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from clusterctl.cli import complete
+from clusterctl.cli.columns import TASK_BASE_COLUMNS
 from clusterctl.cli.common import (
     AsOfOpt,
     FormatOpt,
@@ -15,7 +16,6 @@ from clusterctl.cli.common import (
     database,
     format_of,
 )
-from clusterctl.cli.task import TASK_BASE_COLUMNS
 from clusterctl.errors import EXIT_FOUND
 from clusterctl.i18n import _
 from clusterctl.render import Column, format_rate
@@ -43,16 +43,23 @@ def _scope(db, as_of, agencies: list[str] | None, directives: list[str] | None,
     from datetime import date
 
     from clusterctl.config import due_soon_days, today
-    from clusterctl.core.agencies import AgencyMatcher, load_agencies
-    from clusterctl.core.directives import find_directive
     from clusterctl.core.reports import Scope
 
-    matcher = AgencyMatcher(load_agencies(db)) if agencies else None
+    agency_ids = directive_ids = []
+    if agencies:
+        from clusterctl.core.agencies import AgencyMatcher, load_agencies
+
+        matcher = AgencyMatcher(load_agencies(db))
+        agency_ids = [matcher.find(a).id for a in agencies]
+    if directives:
+        from clusterctl.core.directives import find_directive
+
+        directive_ids = [find_directive(db, d).id for d in directives]
     return Scope(
         as_of=as_of if isinstance(as_of, date) else as_of_date(as_of),
         soon_days=due_soon_days(),
-        agency_ids=[matcher.find(a).id for a in agencies or []],
-        directive_ids=[find_directive(db, d).id for d in directives or []],
+        agency_ids=agency_ids,
+        directive_ids=directive_ids,
         today=today(),
         priority=True if priority else None,
         fields=[f.strip().upper() for f in fields or []],

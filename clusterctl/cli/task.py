@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from clusterctl.cli import complete
+from clusterctl.cli.columns import TASK_COLUMNS, TASK_FIELDS
 from clusterctl.cli.common import (
     AsOfOpt,
     ExpectVersionOpt,
@@ -22,7 +23,6 @@ from clusterctl.cli.common import (
     say,
 )
 from clusterctl.i18n import _
-from clusterctl.render import Column
 from clusterctl.words import CATEGORY_NAMES, STATUS_NAMES, day, status_name, timeliness
 
 app = command_group(_("Add, list and update tasks."))
@@ -31,35 +31,6 @@ TaskArg = Annotated[
     str, typer.Argument(metavar="TASK", autocompletion=complete.tasks,
                         help=_("The task id, or NUMBER#KEY (2029/UBND-KTTH#3)."))
 ]
-
-
-def _due(task: dict) -> str:
-    return day(task["due"])
-
-
-def _status(task: dict) -> str:
-    return status_name(task["status"])
-
-
-# What identifies a task and its deadline, in every table of tasks.
-def _ref(task: dict) -> str:
-    return f"{task['directive']}#{task['key']}"
-
-
-# What identifies a task and its deadline, in every table of tasks. At narrow widths the
-# columns with a fold rank move under the title, lowest rank first.
-TASK_BASE_COLUMNS = [
-    Column("id", _("ID"), right=True),
-    Column("ref", _("Task"), get=_ref),
-    Column("title", _("Title"), wrap=True),
-    Column("lead", _("Lead")),
-    Column("support", _("Support"), breakable=True, fold=1),
-    Column("due", _("Due"), get=_due, fold=3),
-]
-TASK_COLUMNS = [*TASK_BASE_COLUMNS, Column("status", _("Status"), get=_status, fold=2),
-                Column("category", _("Timeliness"), get=timeliness)]
-TASK_FIELDS = ["id", "directive", "key", "title", "lead", "support", "due", "original_due",
-               "status", "completed_on", "category", "days_overdue"]
 
 
 def task_filter(as_of, **criteria):

@@ -1,11 +1,8 @@
 """Agencies: the departments that lead and support tasks."""
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from clusterctl.core.checks import check_code, check_text
-from clusterctl.core.records import record_change
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
 from clusterctl.store.db import Database, as_date, utc_now
@@ -70,6 +67,8 @@ def load_agencies(db: Database) -> list[Agency]:
 def names_on(db: Database, on: date) -> dict[int, tuple[str, str]]:
     """Each agency's code and name as they were on ``on``: renames that took effect after
     it undone, latest first."""
+    import json
+
     names = {agency_id: (code, name) for agency_id, code, name in
              db.rows("SELECT id, code, name FROM agency")}
     undone = None
@@ -163,6 +162,9 @@ def edit_agency(db: Database, text: str, *, actor: str, today: date, name: str |
                 add_aliases: list[str] = (), remove_aliases: list[str] = ()) -> dict:
     """Correct an agency's name or aliases (a mistake, not a reorganisation: see
     :func:`clusterctl.core.succession.rename_agency`); return what changed."""
+    from clusterctl.core.checks import check_text
+    from clusterctl.core.records import record_change
+
     name = check_text(name, _("agency name")) if name is not None else None
     add_aliases = [check_text(a, _("alias")) for a in add_aliases]
     for attempt in db.transactions():  # again if the server asks
@@ -210,6 +212,8 @@ def check_names_free(matcher: "AgencyMatcher", agency_id: int, texts: list[str])
 
 def add_agency(db: Database, *, code: str, name: str, aliases: list[str]) -> Agency:
     """Add an agency; its code, name and aliases must not name another agency."""
+    from clusterctl.core.checks import check_code, check_text
+
     code = check_code(code)
     name = check_text(name, _("agency name"))
     aliases = list(dict.fromkeys(check_text(a, _("alias")) for a in aliases))

@@ -1,14 +1,12 @@
 """Reading tasks: which tasks a filter selects, in a fixed set of orders, and one task with
 its history. Every report and listing reads through here; nothing here writes."""
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from itertools import chain, islice
 
-from clusterctl.core.directives import find_directive
 from clusterctl.core.timeliness import CATEGORY_SQL, PREDICATES, days_overdue, window
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
@@ -313,6 +311,8 @@ def resolve_task(db: Database, ref: str) -> int:
             _("{ref!r} is not a task: give its id (e.g. 12) or NUMBER#KEY "
               "(e.g. 2029/UBND-KTTH#3)").format(ref=ref)
         )
+    from clusterctl.core.directives import find_directive
+
     directive = find_directive(db, number)
     found = db.scalar(
         "SELECT id FROM task WHERE directive_id = :d AND task_key = :k",
@@ -341,6 +341,8 @@ def get_task(db: Database, task_id: int, as_of: date, soon_days: int,
             raise NotFoundError(_("task {id} was assigned on {assigned}, after {as_of}").format(
                 id=task_id, assigned=day(as_date(assigned_on)), as_of=day(as_of)))
         raise NotFoundError(_("no task with id {id}").format(id=task_id))
+    import json  # the changes of its history entries
+
     until = "AND effective <= :as_of " if wanted.past else ""
     task["history"] = [
         {"id": entry_id, "at": str(at), "effective": iso_date(effective), "actor": actor,
@@ -357,6 +359,17 @@ def get_task(db: Database, task_id: int, as_of: date, soon_days: int,
              if entry["action"] == "note" and entry["id"] not in undone]
     task["latest_note"] = notes[-1] if notes else None
     return task
+
+
+def pending_extension(db: Database, task_id: int) -> tuple[date, str | None, date] | None:
+    """The extension asked for (the date, the reason given, the day it was asked), if any."""
+    due = as_date(db.scalar("SELECT requested_due FROM task WHERE id = :id", {"id": task_id}))
+    if due is None:
+        return None
+    reason, asked = db.row("SELECT note, effective FROM task_history WHERE task_id = :id AND "
+                           "action = 'request-extension' ORDER BY id DESC LIMIT 1",
+                           {"id": task_id}) or (None, None)
+    return due, reason, as_date(asked)
 
 
 def agencies_of(db: Database, task_id: int) -> tuple[str, list[str]]:

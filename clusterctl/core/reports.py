@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 
-from clusterctl.core.queries import Order, TaskFilter, first_per_lead, list_tasks, settled
+from clusterctl.core.queries import (
+    Order,
+    TaskFilter,
+    first_per_lead,
+    list_tasks,
+    pending_extension,
+    settled,
+)
 from clusterctl.core.timeliness import CATEGORIES, PREDICATES
 from clusterctl.store.db import Database
 
@@ -238,8 +245,6 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
         categories=["overdue", "due_soon", "on_track"],
         due_between=(as_of, as_of + timedelta(days=6)))))
     awaiting = list(list_tasks(db, tasks(categories=["awaiting_confirmation"])))
-    from clusterctl.core.workflow import pending_extension
-
     pending = []  # the requests still undecided, as far as the week knew them
     for task in list_tasks(db, tasks(pending_extension=True, categories=[
             "overdue", "due_soon", "on_track"])):

@@ -17,10 +17,10 @@ from clusterctl.core.agencies import (
     AgencyMatcher,
     check_names_free,
     load_agencies,
-    record_change,
     update_agency,
 )
 from clusterctl.core.checks import check_code, check_note, check_text
+from clusterctl.core.records import record_change
 from clusterctl.core.taskwriter import Change, Entry, TaskWriter
 from clusterctl.errors import InputError
 from clusterctl.i18n import _

@@ -23,7 +23,7 @@ from clusterctl.core.tasks import (
 from clusterctl.core.taskwriter import Entry, TaskWriter
 from clusterctl.errors import InputError
 from clusterctl.i18n import _
-from clusterctl.store.db import Database, as_date, iso_date, utc_now
+from clusterctl.store.db import Database, iso_date, utc_now
 from clusterctl.words import day
 
 EVIDENCE_LIMIT = 1000
@@ -232,14 +232,3 @@ def set_setting(db: Database, name: str, value: str | None, *, actor: str,
             record_change(db, kind="setting", record_id=0, actor=actor, action="edit",
                           changes={name: [old, value]}, effective=today, now=now)
     return old
-
-
-def pending_extension(db: Database, task_id: int) -> tuple[date, str | None, date] | None:
-    """The extension asked for (the date, the reason given, the day it was asked), if any."""
-    due = as_date(db.scalar("SELECT requested_due FROM task WHERE id = :id", {"id": task_id}))
-    if due is None:
-        return None
-    reason, asked = db.row("SELECT note, effective FROM task_history WHERE task_id = :id AND "
-                           "action = 'request-extension' ORDER BY id DESC LIMIT 1",
-                           {"id": task_id}) or (None, None)
-    return due, reason, as_date(asked)
