@@ -3,7 +3,6 @@
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -91,11 +90,13 @@ class Named(click.ParamType):
         return code
 
 
-@dataclass(frozen=True)
 class Session:
     """What the root options chose, kept in the Typer context object for every command."""
 
-    location: str  # the database: a file path or a URL
+    __slots__ = ("location",)
+
+    def __init__(self, location: str) -> None:
+        self.location = location  # the database: a file path or a URL
 
     @property
     def shown_location(self) -> str:

@@ -1,6 +1,5 @@
 """Agencies: the departments that lead and support tasks."""
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from clusterctl.errors import InputError, NotFoundError
@@ -9,14 +8,31 @@ from clusterctl.store.db import Database, as_date, utc_now
 from clusterctl.text import fold
 
 
-@dataclass
 class Agency:
-    id: int
-    code: str
-    name: str
-    aliases: list[str] = field(default_factory=list)
-    dissolved_on: date | None = None  # merged, split or abolished on that day
-    successors: list[str] = field(default_factory=list)  # codes of those carrying on
+    """An agency as the register holds it. (A plain class: defining a dataclass costs every
+    command that loads this module most of a millisecond.)"""
+
+    __slots__ = ("aliases", "code", "dissolved_on", "id", "name", "successors")
+
+    def __init__(self, id: int, code: str, name: str, aliases: list[str] | None = None,
+                 dissolved_on: date | None = None, successors: list[str] | None = None) -> None:
+        self.id = id
+        self.code = code
+        self.name = name
+        self.aliases = aliases if aliases is not None else []
+        self.dissolved_on = dissolved_on  # merged, split or abolished on that day
+        self.successors = successors if successors is not None else []  # those carrying on
+
+    def _fields(self) -> tuple:
+        return (self.id, self.code, self.name, self.aliases, self.dissolved_on, self.successors)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Agency) and self._fields() == other._fields()
+
+    __hash__ = None  # mutable, as a dataclass is
+
+    def __repr__(self) -> str:
+        return f"Agency(id={self.id!r}, code={self.code!r}, name={self.name!r})"
 
     def as_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "aliases": self.aliases,

@@ -5,23 +5,29 @@ the same query. Nothing here writes.
 """
 
 import json
-from dataclasses import dataclass, field
 from datetime import date
 
 from clusterctl.store.db import Database, iso_date
 
 
-@dataclass
 class ChangeFilter:
-    """Which history entries to list; empty lists mean no restriction."""
+    """Which history entries to list; empty lists mean no restriction. (A plain class, as
+    :class:`clusterctl.core.queries.TaskFilter` is.)"""
 
-    since: date | None = None  # effect dates, both included
-    until: date | None = None
-    agency_ids: list[int] = field(default_factory=list)  # that led or supported the task
-    directive_ids: list[int] = field(default_factory=list)
-    actors: list[str] = field(default_factory=list)
-    task_ids: list[int] = field(default_factory=list)
-    live_only: bool = False  # leave out the tasks deleted since (a report's view)
+    __slots__ = ("actors", "agency_ids", "directive_ids", "live_only", "since", "task_ids",
+                 "until")
+
+    def __init__(self, since: date | None = None, until: date | None = None, *,
+                 agency_ids: list[int] | None = None, directive_ids: list[int] | None = None,
+                 actors: list[str] | None = None, task_ids: list[int] | None = None,
+                 live_only: bool = False) -> None:
+        self.since = since  # effect dates, both included
+        self.until = until
+        self.agency_ids = agency_ids or []  # that led or supported the task
+        self.directive_ids = directive_ids or []
+        self.actors = actors or []
+        self.task_ids = task_ids or []
+        self.live_only = live_only  # leave out the tasks deleted since (a report's view)
 
     def where(self) -> tuple[str, dict]:
         clauses, params = [], {}

@@ -9,7 +9,6 @@ field that staff changed and the file did not stays as staff left it; where both
 differently, it is a conflict, which stops the import unless ``--prefer`` says who wins.
 """
 
-import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -236,8 +235,9 @@ def _plan_agencies(db: Database | None, parsed: Parsed, plan: Plan) -> AgencyMat
             changes["aliases"] = [current.aliases, aliases]
         if changes:
             plan.agencies_updated.append((agency, current, changes))
-            combined[combined.index(current)] = dataclasses.replace(
-                current, name=changes.get("name", [None, current.name])[1], aliases=aliases)
+            combined[combined.index(current)] = Agency(
+                current.id, current.code, changes.get("name", [None, current.name])[1], aliases,
+                current.dissolved_on, current.successors)
         else:
             plan.agencies_unchanged += 1
     matcher = AgencyMatcher(combined)

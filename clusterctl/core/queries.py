@@ -2,7 +2,6 @@
 its history. Every report and listing reads through here; nothing here writes."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from itertools import chain, islice
@@ -31,31 +30,52 @@ _ORDER_BY = {
 }
 
 
-@dataclass
-class TaskFilter:
-    """Which tasks to list; empty lists mean no restriction."""
-
-    as_of: date
-    soon_days: int
-    agency_ids: list[int] = field(default_factory=list)  # as lead or as support
-    lead_ids: list[int] = field(default_factory=list)  # as lead only
-    directive_ids: list[int] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    search: str | None = None
-    ids: list[int] | None = None  # exactly these tasks (None: no restriction)
-    due_between: tuple[date, date] | None = None  # both days included
-    completed_between: tuple[date, date] | None = None
-    assigned_between: tuple[date, date] | None = None
+# What a TaskFilter can restrict, and the default of each: empty lists and None mean no
+# restriction.
+_CRITERIA: dict = {
+    "agency_ids": list,  # as lead or as support
+    "lead_ids": list,  # as lead only
+    "directive_ids": list,
+    "statuses": list,
+    "categories": list,
+    "search": None,
+    "ids": None,  # exactly these tasks (None: no restriction)
+    "due_between": None,  # (first, last), both days included
+    "completed_between": None,
+    "assigned_between": None,
     # The register is read as it stood at the end of ``state_on`` (default: the as-of date);
     # before ``today`` that is the task as it was (task_state), else the task as it is.
-    today: date | None = None
-    state_on: date | None = None
+    "today": None,
+    "state_on": None,
     # The tasks deleted (entered by mistake) instead of the others; None: both.
-    deleted: bool | None = False
-    priority: bool | None = None  # True: key tasks only; False: the others
-    fields: list[str] = field(default_factory=list)  # of these fields (lĩnh vực)
-    pending_extension: bool = False  # only tasks with an extension asked for
+    "deleted": False,
+    "priority": None,  # True: key tasks only; False: the others
+    "fields": list,  # of these fields (lĩnh vực)
+    "pending_extension": False,  # only tasks with an extension asked for
+}
+
+
+class TaskFilter:
+    """Which tasks to list, as of a date with its "due soon" window, and by the criteria of
+    :data:`_CRITERIA`. (A plain class: a dataclass of this size costs every command a
+    millisecond to define.)"""
+
+    def __init__(self, as_of: date, soon_days: int, **criteria) -> None:
+        unknown = criteria.keys() - _CRITERIA.keys()
+        if unknown:
+            raise TypeError(f"TaskFilter has no criteria {sorted(unknown)}")
+        self.as_of = as_of
+        self.soon_days = soon_days
+        for name, default in _CRITERIA.items():
+            value = criteria.get(name, default)
+            setattr(self, name, [] if value is list else value)
+
+    def replace(self, **changes) -> "TaskFilter":
+        """The same filter with some criteria changed."""
+        return TaskFilter(**{**vars(self), **changes})
+
+    def __repr__(self) -> str:
+        return f"TaskFilter({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def past(self) -> bool:
@@ -165,7 +185,7 @@ def settled(db: Database, task_filter: "TaskFilter") -> "TaskFilter":
     if task_filter.past and not any(
             db.row(probe, {"state_on": task_filter.state_on or task_filter.as_of})
             for probe in _CHANGES_AFTER):
-        return replace(task_filter, today=None)
+        return task_filter.replace(today=None)
     return task_filter
 
 

@@ -7,8 +7,6 @@ then, except where a change dated on or before that day was recorded since.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 
 from clusterctl.core.queries import (
@@ -23,17 +21,23 @@ from clusterctl.core.timeliness import CATEGORIES, PREDICATES
 from clusterctl.store.db import Database
 
 
-@dataclass
 class Scope:
-    """What a report covers: the as-of date and the agency and directive filters."""
+    """What a report covers: the as-of date and the agency and directive filters. (A plain
+    class, as :class:`TaskFilter` is.)"""
 
-    as_of: date
-    soon_days: int
-    agency_ids: list[int]
-    directive_ids: list[int]
-    today: date | None = None  # None: the tasks as they are now, whatever the as-of date
-    priority: bool | None = None  # True: key tasks only
-    fields: list[str] = dataclass_field(default_factory=list)  # only tasks of these fields
+    __slots__ = ("agency_ids", "as_of", "directive_ids", "fields", "priority", "soon_days",
+                 "today")
+
+    def __init__(self, as_of: date, soon_days: int, agency_ids: list[int],
+                 directive_ids: list[int], today: date | None = None,
+                 priority: bool | None = None, fields: list[str] | None = None) -> None:
+        self.as_of = as_of
+        self.soon_days = soon_days
+        self.agency_ids = agency_ids
+        self.directive_ids = directive_ids
+        self.today = today  # None: the tasks as they are now, whatever the as-of date
+        self.priority = priority  # True: key tasks only
+        self.fields = fields or []  # only tasks of these fields
 
     def tasks(self, **criteria) -> TaskFilter:
         return TaskFilter(as_of=self.as_of, soon_days=self.soon_days,
