@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from clusterctl.i18n import _, ngettext
-from clusterctl.text import UNSAFE, cell_width, escape_char, safe
+from clusterctl.text import UNSAFE, cell_width, escape_char, measured_by_len, safe
 
 
 class Column:
@@ -236,20 +236,44 @@ def _escape_but_layout(match) -> str:
 
 
 def _emit_plain(lines: list[tuple[str, ...]], columns: Sequence[Column], out: IO[str]) -> None:
-    sizes = [tuple([len(cell) if cell.isascii() else cell_width(cell) for cell in line])
-             for line in lines]
-    widths = [max(column) for column in zip(*sizes, strict=True)]
-    right = [column.right for column in columns]
+    """Aligned columns, two spaces apart. The last column, left-aligned, is not padded, so
+    its width is never measured; where every cell of a column is measured by ``len()``
+    (ASCII and Vietnamese text), each line is laid out by one format string."""
     last = len(columns) - 1
+    measured = range(last + 1 if columns[last].right else last)
+    widths, by_len = [], True
+    for i in measured:
+        cells = [line[i] for line in lines]
+        if all(map(measured_by_len, cells)):
+            widths.append(max(map(len, cells)))
+        else:
+            widths.append(max(map(cell_width, cells)))
+            by_len = False
+    if not by_len:
+        _emit_plain_measured(lines, columns, widths, out)
+        return
+    fields = [f"{{{i}:{'>' if column.right else '<'}{widths[i]}}}" if i in measured
+              else f"{{{i}}}" for i, column in enumerate(columns)]
+    layout = "  ".join(fields).format
+    for start in range(0, len(lines), 1000):  # written as it goes: lines not held twice
+        out.write("\n".join([layout(*line).rstrip() for line in lines[start:start + 1000]])
+                  + "\n")
+
+
+def _emit_plain_measured(lines: list[tuple[str, ...]], columns: Sequence[Column],
+                         widths: list[int], out: IO[str]) -> None:
+    """As :func:`_emit_plain`, with text some of which is wider or narrower on a terminal
+    than its length (CJK, emoji, combining marks): each cell padded by its width."""
+    right = [column.right for column in columns]
     chunk = []
-    for line, size in zip(lines, sizes, strict=True):
+    for line in lines:
         parts = []
         for i, cell in enumerate(line):
-            pad = " " * (widths[i] - size[i])
-            if right[i]:
-                parts.append(pad + cell)
-            else:
-                parts.append(cell if i == last else cell + pad)
+            if i >= len(widths):
+                parts.append(cell)
+                continue
+            pad = " " * (widths[i] - cell_width(cell))
+            parts.append(pad + cell if right[i] else cell + pad)
         chunk.append("  ".join(parts).rstrip())
         if len(chunk) == 1000:  # write as we go: the lines are not held twice
             out.write("\n".join(chunk) + "\n")

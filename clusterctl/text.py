@@ -60,6 +60,12 @@ _NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff\u1e00-\u1eff\u2010-\u2027\u
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+def measured_by_len(value: str) -> bool:
+    """Whether ``value`` takes as many terminal columns as it has characters (ASCII and
+    Vietnamese text do), so that ``str.ljust`` and format widths pad it right."""
+    return value.isascii() or _NARROW.fullmatch(value) is not None
+
+
 def cell_width(value: str) -> int:
     """Columns ``value`` takes on a terminal: wide East Asian characters and emoji count twice,
     combining marks and joiners not at all.

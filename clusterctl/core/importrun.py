@@ -172,6 +172,7 @@ def _import(location: str, parsed, source: str, files_fingerprint: str | None, a
             progress: Progress, today: date, prefer: str | None):
     from clusterctl.core.importcache import remember_import
     from clusterctl.core.importplan import apply_plan, make_plan
+    from clusterctl.core.taskwriter import BULK
 
     empty_plan = None
     if _no_database_yet(location):
@@ -196,5 +197,7 @@ def _import(location: str, parsed, source: str, files_fingerprint: str | None, a
                 with progress(len(plan.tasks_added) + len(plan.tasks_updated)) as advance:
                     apply_plan(db, plan, actor=actor(db), source=source, today=today,
                                progress=advance)
+                if len(plan.tasks_added) >= BULK:
+                    db.analyze()
                 remember_import(db, files_fingerprint, plan_totals(plan))
     return plan

@@ -8,7 +8,7 @@ a model, regenerate it with ``python -m clusterctl.store.models``; a test fails 
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 
@@ -108,6 +108,10 @@ class Task(SQLModel, table=True):
         # The few tasks that take effect after a day (occurrences of recurring tasks made
         # ahead) are left out of that day's reports.
         Index("ix_task_assigned_on", "assigned_on"),
+        # The few tasks with an extension asked for (the weekly summary lists them).
+        Index("ix_task_requested_due", "requested_due",
+              sqlite_where=text("requested_due IS NOT NULL"),
+              postgresql_where=text("requested_due IS NOT NULL")),
         # SQLite keeps dates as text, and every report compares them as text: only ISO
         # dates may be stored, whichever program writes them (PostgreSQL has a DATE type).
         *(CheckConstraint(f"{column} IS NULL OR {column} GLOB "

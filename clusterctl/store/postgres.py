@@ -78,6 +78,10 @@ class PostgresDatabase(Database):
         self._login: str | None = None
 
     # -- statements ---------------------------------------------------------------------
+    def analyze(self) -> None:
+        """The server's autovacuum keeps the planner's statistics (and only a table's owner
+        may ANALYZE it)."""
+
     def _cursor(self, sql: str, params: Params):
         return self.conn.execute(convert(sql), params or None, prepare=False)
 

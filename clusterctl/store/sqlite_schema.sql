@@ -158,6 +158,8 @@ CREATE INDEX ix_task_deleted_on ON task (deleted_on);
 
 CREATE INDEX ix_task_lead_priority_status ON task (lead_id, priority, status, due, completed_on);
 
+CREATE INDEX ix_task_requested_due ON task (requested_due) WHERE requested_due IS NOT NULL;
+
 CREATE INDEX ix_task_series_id ON task (series_id);
 
 CREATE INDEX ix_task_status_due ON task (status, due, completed_on, lead_id);
