@@ -4,7 +4,7 @@ its history. Every report and listing reads through here; nothing here writes.""
 from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
-from itertools import chain, islice
+from itertools import islice
 
 from clusterctl.core.timeliness import CATEGORY_SQL, PREDICATES, days_overdue, window
 from clusterctl.errors import InputError, NotFoundError
@@ -240,6 +240,9 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     }
 
 
+ONE_PASS = 10 * CHUNK
+
+
 def _support_of(db: Database, task_filter: "TaskFilter", where: str, params: dict,
                 task_ids: list[int] | None = None) -> dict[int, list[str]]:
     """The supporting agencies' codes of the tasks ``where`` selects, in order; only those
@@ -262,8 +265,9 @@ def _support_of(db: Database, task_filter: "TaskFilter", where: str, params: dic
 def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) -> Iterator[dict]:
     """The tasks the filter selects, in ``order``, as JSON-ready dicts.
 
-    Rows are streamed. The supporting agencies of a few tasks are read by their ids; of
-    many, in one pass over all those selected (held: a code or two per task).
+    Rows are streamed. The supporting agencies are read by the ids of each batch of them;
+    past :data:`ONE_PASS` rows, in one pass over all the tasks selected (held: a code or
+    two per task), which costs less than many batches.
     """
     task_filter = settled(db, task_filter)
     where, params = task_filter.where()
@@ -275,42 +279,53 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
         then = renamed_codes(db, task_filter.state_on or task_filter.as_of)
     rows = db.stream(f"{_task_select(task_filter)} WHERE {where} "
                      f"{_ORDER_BY[Order(order)]}", params)
-    batch = list(islice(rows, CHUNK))
-    support = _support_of(db, task_filter, where, params,
-                          [row[0] for row in batch] if len(batch) < CHUNK else None)
-    for row in chain(batch, rows):
-        task = _task_dict(row, support.get(row[0], []), task_filter.as_of)
-        if then:
-            task["lead"] = then.get(task["lead"], task["lead"])
-            task["support"] = [then.get(code, code) for code in task["support"]]
-        yield task
+    everyone, seen = None, 0
+    while batch := list(islice(rows, CHUNK)):
+        seen += len(batch)
+        if everyone is None and seen > ONE_PASS:
+            everyone = _support_of(db, task_filter, where, params)
+        support = everyone if everyone is not None else _support_of(
+            db, task_filter, where, params, [row[0] for row in batch])
+        for row in batch:
+            task = _task_dict(row, support.get(row[0], []), task_filter.as_of)
+            if then:
+                task["lead"] = then.get(task["lead"], task["lead"])
+                task["support"] = [then.get(code, code) for code in task["support"]]
+            yield task
 
 
-def first_per_lead(
-    db: Database, task_filter: TaskFilter, lead_ids: list[int], count: int
-) -> list[dict]:
-    """The first ``count`` tasks of each lead agency, by due date, among those selected.
+def first_per_lead(db: Database, task_filter: TaskFilter,
+                   count: int) -> tuple[dict[int, int], list[dict]]:
+    """How many tasks each lead agency has among those selected, and its first ``count``
+    of them by due date.
 
-    One small query per agency, each read off the (lead, status, due) index, instead of
-    ranking every selected task.
+    Of the present: the counts off an index, then one small query per agency, each read
+    off the (lead, ..., due) index, instead of ranking every selected task. Of the past,
+    which has no index: one pass that counts and ranks.
     """
     task_filter = settled(db, task_filter)
     where, params = task_filter.where()
-    ids = []
-    if task_filter.past:  # no index on the past: one ranking of the tasks selected
-        ids = [task_id for (task_id,) in db.rows(
-            f"SELECT id FROM (SELECT t.id, t.lead_id, ROW_NUMBER() OVER (PARTITION BY "
-            f"t.lead_id ORDER BY t.due, t.id) AS n FROM {task_filter.tasks()} WHERE {where}) "
-            "ranked WHERE n <= :per_lead", {**params, "per_lead": count})]
-    for lead_id in lead_ids if not task_filter.past else ():
-        ids += [task_id for (task_id,) in db.rows(
-            f"SELECT t.id FROM task t WHERE t.lead_id = :lead AND {where} "
-            "ORDER BY t.due, t.id LIMIT :per_lead",
-            {**params, "lead": lead_id, "per_lead": count})]
+    ids, counts = [], {}
+    if task_filter.past:
+        for task_id, lead_id, total in db.rows(
+                f"SELECT id, lead_id, total FROM (SELECT t.id, t.lead_id, ROW_NUMBER() OVER "
+                f"(PARTITION BY t.lead_id ORDER BY t.due, t.id) AS n, COUNT(*) OVER "
+                f"(PARTITION BY t.lead_id) AS total FROM {task_filter.tasks()} WHERE {where}) "
+                "ranked WHERE n <= :per_lead", {**params, "per_lead": count}):
+            ids.append(task_id)
+            counts[lead_id] = total
+    else:
+        counts = dict(db.rows(f"SELECT t.lead_id, COUNT(*) FROM task t WHERE {where} "
+                              "GROUP BY t.lead_id", params))
+        for lead_id in counts:
+            ids += [task_id for (task_id,) in db.rows(
+                f"SELECT t.id FROM task t WHERE t.lead_id = :lead AND {where} "
+                "ORDER BY t.due, t.id LIMIT :per_lead",
+                {**params, "lead": lead_id, "per_lead": count})]
     chosen = TaskFilter(as_of=task_filter.as_of, soon_days=task_filter.soon_days, ids=ids,
                         today=task_filter.today, state_on=task_filter.state_on,
                         deleted=task_filter.deleted)
-    return list(list_tasks(db, chosen, order=Order.lead))
+    return counts, list(list_tasks(db, chosen, order=Order.lead))
 
 
 def resolve_task(db: Database, ref: str) -> int:

@@ -255,16 +255,13 @@ def weekly_summary(db: Database, scope: Scope, *, longest: int = 5) -> dict:
         _due, reason, asked = pending_extension(db, task["id"]) or (None, None, None)
         if asked is None or asked <= end:
             pending.append(task | {"requested_reason": reason})
-    overdue = settled(db, tasks(categories=["overdue"]))
-    where, params = overdue.where()
-    counts = db.rows(f"SELECT t.lead_id, COUNT(*) FROM {overdue.tasks()} WHERE {where} "
-                     "GROUP BY t.lead_id", params)
+    counts, first = first_per_lead(db, tasks(categories=["overdue"]), longest)
     from clusterctl.core.agencies import names_on
 
     codes = {agency_id: code for agency_id, (code, _name) in names_on(db, end).items()}
     by_agency = {codes[lead_id]: {"agency": codes[lead_id], "overdue": count, "longest": []}
-                 for lead_id, count in counts}
-    for task in first_per_lead(db, overdue, [lead_id for lead_id, _n in counts], longest):
+                 for lead_id, count in counts.items()}
+    for task in first:
         by_agency[task["lead"]]["longest"].append(task)
     changed = list_changes(db, ChangeFilter(  # in the order they took effect
         since=start, until=end, agency_ids=scope.agency_ids,
