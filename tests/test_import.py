@@ -375,8 +375,8 @@ def test_quick_path_agrees_with_the_full_checks():
         if not quick:
             reader.quick_task = lambda table, where, issued: None
         # Issued in the middle of the dates drawn: due and completion dates fall either side.
-        directive = DirectiveIn("1/UBND", date(2024, 4, 1), "", "T", Where("f.toml", (), "d"))
-        reader.task(dict(table), Where("f.toml", ("directives", 0, "tasks", 0), "t"),
+        directive = DirectiveIn("1/UBND", date(2024, 4, 1), "", "T", Where("f.toml", ()))
+        reader.task(dict(table), Where("f.toml", ("directives", 0, "tasks", 0)),
                     directive)
         tasks = [(t.key, t.title, t.lead, t.support, t.due, t.has_due, t.original_due,
                   t.status, t.completed_on, t.note, t.where.label) for t in directive.tasks]

@@ -5,7 +5,7 @@ collected, none raised); :func:`make_plan` compares them with the database and r
 agencies; :func:`apply_plan` writes the differences with a handful of statements.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -28,7 +28,16 @@ from clusterctl.core.checks import (
     is_plain_text,
     latest_due,
 )
-from clusterctl.core.tomlfile import LineFinder, Problem, TomlFileError, read_toml
+from clusterctl.core.tomlfile import (
+    LineFinder,
+    PieceFailed,
+    Problem,
+    TomlFileError,
+    decode,
+    parse_pieces,
+    parse_text,
+    piece_cuts,
+)
 from clusterctl.errors import ClusterError
 from clusterctl.i18n import _
 from clusterctl.text import fold
@@ -51,8 +60,20 @@ class Where:
 
     file: str
     parts: tuple  # e.g. ("directives", 0, "tasks", 3)
-    label: str  # e.g. directives[0].tasks[3] (key "4")
     finder: LineFinder | None = field(default=None, repr=False, compare=False)
+    named: str | None = None  # the directive's number or the task's key, as written
+
+    @property
+    def label(self) -> str:
+        """How a problem names the table: ``directives[0].tasks[3] (key '4')``. Made when
+        asked for: a 100,000-task file would hold 20 MiB of labels."""
+        text = ""
+        for part in self.parts:
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+        if self.named is not None:
+            kind = "key" if "tasks" in self.parts else "number"
+            text += f" ({kind} {self.named!r})"
+        return text
 
     @property
     def line(self) -> int | None:
@@ -131,7 +152,7 @@ class Parsed:
 class FileReader:
     """Checks one file's tables, collecting every problem with its line."""
 
-    def __init__(self, name: str, text: str, parsed: Parsed, today: date,
+    def __init__(self, name: str, text: str | bytes, parsed: Parsed, today: date,
                  calendar: Callable | None = None) -> None:
         self.name = name
         self.lines = LineFinder(text)
@@ -144,8 +165,8 @@ class FileReader:
         line = where.line_of(key) if key else where.line
         self.parsed.problems.append(Problem(self.name, line, label, message))
 
-    def where(self, parts: tuple, label: str) -> Where:
-        return Where(self.name, parts, label, self.lines)
+    def where(self, parts: tuple) -> Where:
+        return Where(self.name, parts, self.lines)
 
     def check_keys(self, table: Any, allowed: set[str], required: set[str], where: Where) -> bool:
         if isinstance(table, dict) and table.keys() <= allowed and required <= table.keys():
@@ -216,22 +237,32 @@ class FileReader:
 
     # -- tables -------------------------------------------------------------------------
     def read(self, data: dict) -> None:
-        top = Where(self.name, (), "", self.lines)
-        if not data:
+        self.read_parts([data])
+
+    def read_parts(self, parts: Iterable[dict]) -> None:
+        """Read the file's tables, given whole or (a large file) a piece at a time: each
+        piece's [[agencies]] and [[directives]] numbered on from the last piece's."""
+        top = Where(self.name, (), self.lines)
+        counted = {"agencies": 0, "directives": 0}
+        empty = True
+        for data in parts:
+            empty = empty and not data
+            for key in data.keys() - {"agencies", "directives", "holiday"}:
+                self.problem(top, key, _("unknown key{hint}; a file holds [[agencies]], "
+                                         "[[directives]] and [[holiday]]").format(
+                    hint=_close_key(key, {"agencies", "directives", "holiday"})))
+            for name, reader in (("agencies", self.agency), ("directives", self.directive)):
+                tables = data.get(name, [])
+                if not isinstance(tables, list):
+                    self.problem(top, name, _("must be written as [[{name}]] tables").format(
+                        name=name))
+                    continue
+                for index, table in enumerate(tables, counted[name]):
+                    reader(table, self.where((name, index)))
+                counted[name] += len(tables)
+        if empty:
             self.problem(top, None, _("holds no [[agencies]] or [[directives]]; is it the "
                                       "right file?"))
-        for key in data.keys() - {"agencies", "directives", "holiday"}:
-            self.problem(top, key, _("unknown key{hint}; a file holds [[agencies]], "
-                                     "[[directives]] and [[holiday]]").format(
-                hint=_close_key(key, {"agencies", "directives", "holiday"})))
-        for name, reader in (("agencies", self.agency), ("directives", self.directive)):
-            tables = data.get(name, [])
-            if not isinstance(tables, list):
-                self.problem(top, name, _("must be written as [[{name}]] tables").format(
-                    name=name))
-                continue
-            for index, table in enumerate(tables):
-                reader(table, self.where((name, index), f"{name}[{index}]"))
 
     def agency(self, table: Any, where: Where) -> None:
         if not self.check_keys(table, AGENCY_KEYS, {"code", "name"}, where):
@@ -288,7 +319,7 @@ class FileReader:
 
     def directive(self, table: Any, where: Where) -> None:
         if isinstance(table, dict) and isinstance(table.get("number"), str):
-            where.label += f" (number {table['number'].strip()!r})"
+            where.named = table["number"].strip()
         if not self.check_keys(table, DIRECTIVE_KEYS, {"number", "issued", "title"}, where):
             return
         number = self.read_text(table, "number", where, check_number)
@@ -303,8 +334,7 @@ class FileReader:
             self.problem(where, "tasks", _("must be written as [[directives.tasks]] tables"))
             tasks = []
         for index, task in enumerate(tasks):
-            label = f"{where.label.split(' ')[0]}.tasks[{index}]"
-            self.task(task, self.where((*where.parts, "tasks", index), label), directive)
+            self.task(task, self.where((*where.parts, "tasks", index)), directive)
         if number:  # with the problems of its header, so that its tasks are checked too
             self.parsed.directives.append(directive)
 
@@ -314,7 +344,7 @@ class FileReader:
             directive.tasks.append(quick)
             return
         if isinstance(table, dict) and isinstance(table.get("key"), str | int):
-            where.label += f" (key {str(table['key']).strip()!r})"
+            where.named = str(table["key"]).strip()
         if not self.check_keys(table, TASK_KEYS, {"key", "title", "lead"}, where):
             return
         key = self.read_text(table, "key", where, check_key)
@@ -418,7 +448,7 @@ class FileReader:
         note = table.get("note")
         if note is not None and not is_plain_text(note, NOTE_LIMIT):
             return None
-        where.label += f" (key {key!r})"
+        where.named = key
         return TaskIn(key, title, lead, None if support is None else list(support), due,
                       "due" in table, original_due, status, completed_on, note, where)
 
@@ -454,22 +484,27 @@ def read_files(raw: list[tuple[str, bytes | OSError]], today: date,
     read = []
     for name, content in raw:
         parsed.files.append(name)
+        cuts = piece_cuts(content)  # a large file: parsed a piece at a time, below
+        if cuts is not None:
+            read.append((name, None, content, cuts))
+            continue
         try:
-            data, text = read_toml(name, content)
+            text = decode(name, content)
+            data = parse_text(name, text)
         except TomlFileError as exc:
             parsed.problems.append(exc.problem)
             continue
-        if "holiday" in data:
+        if data is not None and "holiday" in data:
             from clusterctl.dates import coerce_date
             from clusterctl.workdays import office_entries
 
             try:
                 parsed.holidays += office_entries(data, coerce_date)
             except ClusterError as exc:
-                where = Where(name, ("holiday",), "holiday", LineFinder(text))
+                where = Where(name, ("holiday",), LineFinder(text))
                 parsed.problems.append(Problem(name, where.line_of("holiday"), "holiday",
                                                str(exc)))
-        read.append((name, data, text))
+        read.append((name, data, text, cuts))
     calendars: list = []
 
     def calendar():
@@ -480,8 +515,24 @@ def read_files(raw: list[tuple[str, bytes | OSError]], today: date,
                                        *parsed.holidays]))
         return calendars[0]
 
-    for name, data, text in read:
-        FileReader(name, text, parsed, today, calendar).read(data)
+    for name, data, source, cuts in read:  # source: its text, or a large file's bytes
+        reader = FileReader(name, source, parsed, today, calendar)
+        if data is None:
+            held = (len(parsed.agencies), len(parsed.directives), len(parsed.problems))
+            try:
+                reader.read_parts(parse_pieces(source, cuts))
+                continue
+            except PieceFailed:  # read it whole: what it added so far goes
+                del parsed.agencies[held[0]:], parsed.directives[held[1]:]
+                del parsed.problems[held[2]:]
+                try:
+                    text = decode(name, source)
+                    data = parse_text(name, text)
+                except TomlFileError as exc:
+                    parsed.problems.append(exc.problem)
+                    continue
+                reader = FileReader(name, text, parsed, today, calendar)
+        reader.read(data)
     _check_duplicates(parsed)
     return parsed
 

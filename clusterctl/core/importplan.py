@@ -590,12 +590,12 @@ def apply_plan(db: Database, plan: Plan, *, actor: str, source: str, today: date
                         clamp=True)
     # A new task takes effect on its directive's issue date; one the file gives as done was
     # done from its completion date (see taskwriter.initial_states).
-    added = writer.add([
+    added = writer.add((
         NewTask(directive_ids[c.directive.key], c.task.key, c.task.title, c.lead, c.support,
                 c.task.due, c.task.original_due, c.task.status or "open", c.task.completed_on,
                 c.task.note, issued=c.directive.issued, priority=bool(c.task.priority),
                 field=c.task.field or division(c.directive.number))
-        for c in plan.tasks_added], progress)
+        for c in plan.tasks_added), progress, total=len(plan.tasks_added))
     series = _write_series(db, plan, directive_ids, writer, actor=actor, source=source,
                            today=today)
     holidays = []

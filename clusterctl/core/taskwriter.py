@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 from clusterctl.core.agencies import Agency
 from clusterctl.errors import ConflictError, InputError
@@ -138,13 +139,29 @@ class TaskWriter:
                 "note": note, "source": self.source, "undoes": undoes}
 
     # -- new tasks ----------------------------------------------------------------------
-    def add(self, tasks: list[NewTask], progress: Callable[[int], None] = _nothing) -> list[int]:
-        """Insert new tasks with their supporters and "created" entries; return their ids."""
+    def add(self, tasks: Iterable[NewTask], progress: Callable[[int], None] = _nothing, *,
+            total: int | None = None) -> list[int]:
+        """Insert new tasks with their supporters and "created" entries; return their ids.
+        ``tasks`` may be made as they are written (an import's 100,000 are never all held),
+        ``total`` of them."""
+        if total is None:
+            tasks = list(tasks)
+            total = len(tasks)
         # In SQLite whoever writes may set triggers and indexes aside; on PostgreSQL they
         # are the owner's (an importing admin is not), and stay: its triggers fire once
         # per statement anyway.
-        bulk = len(tasks) >= BULK and self.db.dialect == "sqlite"
+        bulk = total >= BULK and self.db.dialect == "sqlite"
         rebuild = self._set_indexes_aside() if bulk else []
+        ids = []
+        pending = iter(tasks)
+        while batch := list(islice(pending, BATCH)):  # one batch's rows at a time are held
+            ids += self._add_batch(batch)
+            progress(len(batch))
+        for create in rebuild:
+            self.db.execute(create)
+        return ids
+
+    def _add_batch(self, tasks: list[NewTask]) -> list[int]:
         rows = [{
             "directive_id": t.directive_id, "key": t.key, "title": t.title,
             "title_key": fold(t.title), "lead_id": self.agency_id(t.lead), "due": t.due,
@@ -152,9 +169,7 @@ class TaskWriter:
             "completed_on": t.completed_on, "assigned_on": t.assigned_on or t.issued,
             "now": self.now, "priority": bool(t.priority), "field": t.field,
             "series_id": t.series_id} for t in tasks]
-        for batch in _batches(rows):
-            self.db.executemany(INSERT_TASK, batch)
-            progress(len(batch))
+        self.db.executemany(INSERT_TASK, rows)
         ids = self._ids_of(rows)
         support, history, states, support_states = [], [], [], []
         for task, row, task_id in zip(tasks, rows, ids, strict=True):
@@ -173,8 +188,6 @@ class TaskWriter:
         self.db.executemany(INSERT_HISTORY, history)
         self.db.executemany(INSERT_STATE, states)
         self.db.executemany(INSERT_SUPPORT_STATE, support_states)
-        for create in rebuild:
-            self.db.execute(create)
         return ids
 
     def _set_indexes_aside(self) -> list[str]:

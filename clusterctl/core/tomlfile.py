@@ -8,6 +8,7 @@ error is reported with its line by either.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,12 @@ def read_raw(names: list[str]) -> list[tuple[str, bytes | OSError]]:
 
 def read_toml(name: str, raw: bytes | OSError) -> tuple[dict, str]:
     """Parse a file's bytes; return its tables and text, or raise :class:`TomlFileError`."""
+    text = decode(name, raw)
+    return parse_text(name, text), text
+
+
+def decode(name: str, raw: bytes | OSError) -> str:
+    """A file's text, or :class:`TomlFileError` saying why there is none."""
     if isinstance(raw, OSError):
         raise TomlFileError(Problem(name, None, "", _("cannot read it: {reason}").format(
             reason=raw.strerror or raw)))
@@ -67,13 +74,57 @@ def read_toml(name: str, raw: bytes | OSError) -> tuple[dict, str]:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark, as some Windows editors write
+    return text
+
+
+def parse_text(name: str, text: str) -> dict:
+    """A file's tables, or :class:`TomlFileError` with the line of its syntax error."""
     try:
-        return _loads(text), text
+        return _loads(text)
     except _SyntaxError as exc:
         raise TomlFileError(
             Problem(name, exc.line, "", _("is not valid TOML: {reason}").format(
                 reason=exc.message))
         ) from None
+
+
+# A large file is parsed a piece at a time, each piece's tables read and let go before the
+# next is parsed: the parser's tables for a 100,000-task file take 400 MiB at once. The file
+# stays bytes (its text would take twice the room), each piece decoded as it is parsed.
+PIECE = 1_000_000  # bytes (some 6,000 tasks)
+_TOP_TABLE = re.compile(rb"^[ \t]*\[\[[ \t]*(?:agencies|directives)[ \t]*\]\][ \t\r]*(?:#.*)?$",
+                        re.MULTILINE)
+_HOLIDAY = re.compile(rb"^[ \t]*\[\[[ \t]*holiday[ \t]*\]\]", re.MULTILINE)
+
+
+class PieceFailed(Exception):
+    """A piece of a large file is not valid UTF-8 TOML by itself: read the file whole,
+    which says where the error is (or, if the cut fell inside a multi-line string, reads
+    it)."""
+
+
+def piece_cuts(raw: bytes | OSError) -> list[int] | None:
+    """Where to cut a large file: before top-level ``[[agencies]]`` and ``[[directives]]``
+    headers, some :data:`PIECE` bytes apart. None for a file read whole: a small one, one
+    with a byte-order mark, or one with ``[[holiday]]`` tables (every due date in working
+    days needs them first)."""
+    if (isinstance(raw, OSError) or len(raw) < 2 * PIECE or raw.startswith(b"\xef\xbb\xbf")
+            or _HOLIDAY.search(raw)):
+        return None
+    cuts = [0]
+    for match in _TOP_TABLE.finditer(raw):
+        if match.start() - cuts[-1] >= PIECE:
+            cuts.append(match.start())
+    return cuts if len(cuts) > 1 else None
+
+
+def parse_pieces(raw: bytes, cuts: list[int]) -> Iterator[dict]:
+    """The tables of each piece of ``raw``, parsed as they are asked for."""
+    for start, end in zip(cuts, [*cuts[1:], len(raw)], strict=True):
+        try:
+            yield _loads(raw[start:end].decode("utf-8"))
+        except (UnicodeDecodeError, _SyntaxError):
+            raise PieceFailed from None
 
 
 class _SyntaxError(Exception):
@@ -128,15 +179,16 @@ def _deepest_line(text: str, exc: BaseException) -> int | None:
 class LineFinder:
     """Finds the line on which a value was written, for tables written as ``[[...]]``."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str | bytes) -> None:
+        self.text = text  # a large file's bytes, decoded only if a line is looked for
         self._headers: list[tuple[int, str]] | None = None
 
     @property
     def headers(self) -> list[tuple[int, str]]:
         """(0-based line, table name) of every ``[[...]]`` header, found on first use."""
         if self._headers is None:
-            self.lines = self.text.splitlines()
+            text = self.text
+            self.lines = (text.decode("utf-8") if isinstance(text, bytes) else text).splitlines()
             self._headers = list(self._find_headers())
         return self._headers
 

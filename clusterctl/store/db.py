@@ -255,7 +255,7 @@ class Database:
         """Before writing many rows: a page cache of 64 MiB (rather than 2) keeps the
         indexes' pages at hand; SQLite allocates it only as it fills."""
         with self.guard():
-            self.conn.execute("PRAGMA cache_size = -65536")
+            self.conn.execute("PRAGMA cache_size = -8192")
 
     def _begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
