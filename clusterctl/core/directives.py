@@ -1,7 +1,6 @@
 """Directives: the documents that assign tasks (công văn, chỉ thị, kết luận...)."""
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from clusterctl.core.checks import check_number, check_text
@@ -13,13 +12,29 @@ from clusterctl.text import fold
 from clusterctl.words import day
 
 
-@dataclass
 class Directive:
-    id: int
-    number: str
-    issued: date
-    issuer: str
-    title: str
+    """A directive as the register holds it. (A plain class: see
+    :class:`clusterctl.core.agencies.Agency`.)"""
+
+    __slots__ = ("id", "issued", "issuer", "number", "title")
+
+    def __init__(self, id: int, number: str, issued: date, issuer: str,
+                 title: str) -> None:
+        self.id = id
+        self.number = number
+        self.issued = issued
+        self.issuer = issuer
+        self.title = title
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Directive) and (
+            self.id, self.number, self.issued, self.issuer, self.title) == (
+            other.id, other.number, other.issued, other.issuer, other.title)
+
+    __hash__ = None  # mutable, as a dataclass is
+
+    def __repr__(self) -> str:
+        return f"Directive({self.id!r}, {self.number!r})"
 
     def as_dict(self) -> dict:
         return {

@@ -240,9 +240,6 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
     }
 
 
-ONE_PASS = 10 * CHUNK
-
-
 def _support_of(db: Database, task_filter: "TaskFilter", where: str, params: dict,
                 task_ids: list[int] | None = None) -> dict[int, list[str]]:
     """The supporting agencies' codes of the tasks ``where`` selects, in order; only those
@@ -266,8 +263,9 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
     """The tasks the filter selects, in ``order``, as JSON-ready dicts.
 
     Rows are streamed. The supporting agencies are read by the ids of each batch of them;
-    past :data:`ONE_PASS` rows, in one pass over all the tasks selected (held: a code or
-    two per task), which costs less than many batches.
+    once there are many, in one pass over all the tasks selected (held: a code or two per
+    task), which costs less than many batches: from the first full batch of the task table,
+    from the tenth of the past (whose every pass rebuilds the tasks as they were).
     """
     task_filter = settled(db, task_filter)
     where, params = task_filter.where()
@@ -280,9 +278,10 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
     rows = db.stream(f"{_task_select(task_filter)} WHERE {where} "
                      f"{_ORDER_BY[Order(order)]}", params)
     everyone, seen = None, 0
+    one_pass = 10 * CHUNK if task_filter.past else CHUNK
     while batch := list(islice(rows, CHUNK)):
         seen += len(batch)
-        if everyone is None and seen > ONE_PASS:
+        if everyone is None and seen >= one_pass:
             everyone = _support_of(db, task_filter, where, params)
         support = everyone if everyone is not None else _support_of(
             db, task_filter, where, params, [row[0] for row in batch])

@@ -7,7 +7,6 @@ change inside one write transaction, and hands it to the one writer of tasks
 """
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from clusterctl.core.agencies import Agency, AgencyMatcher, load_agencies
@@ -127,27 +126,36 @@ def add_task(
             return task_id
 
 
-@dataclass
 class Current:
-    """The fields of a task that changes read and compare."""
+    """The fields of a task that changes read and compare. (A plain class: see
+    :class:`clusterctl.core.taskwriter.NewTask`.)"""
 
-    id: int
-    title: str
-    lead_id: int
-    due: date | None
-    original_due: date | None
-    status: str
-    completed_on: date | None
-    version: int
-    issued: date  # the directive's issue date
-    directive_id: int
-    key: str
-    assigned_on: date
-    deleted_on: date | None  # entered by mistake: changed by nothing but a restore
-    priority: bool = False
-    field: str | None = None
-    evidence: str | None = None  # the output document of a reported completion
-    requested_due: date | None = None  # an extension asked for, not yet decided
+    __slots__ = ("assigned_on", "completed_on", "deleted_on", "directive_id", "due",
+                 "evidence", "field", "id", "issued", "key", "lead_id", "original_due",
+                 "priority", "requested_due", "status", "title", "version")
+
+    def __init__(self, id: int, title: str, lead_id: int, due: date | None,
+                 original_due: date | None, status: str, completed_on: date | None,
+                 version: int, issued: date, directive_id: int, key: str, assigned_on: date,
+                 deleted_on: date | None, priority: bool = False, field: str | None = None,
+                 evidence: str | None = None, requested_due: date | None = None) -> None:
+        self.id = id
+        self.title = title
+        self.lead_id = lead_id
+        self.due = due
+        self.original_due = original_due
+        self.status = status
+        self.completed_on = completed_on
+        self.version = version
+        self.issued = issued  # the directive's issue date
+        self.directive_id = directive_id
+        self.key = key
+        self.assigned_on = assigned_on
+        self.deleted_on = deleted_on  # entered by mistake: changed by nothing but a restore
+        self.priority = priority
+        self.field = field
+        self.evidence = evidence  # the output document of a reported completion
+        self.requested_due = requested_due  # an extension asked for, not yet decided
 
     def change(self, entry: Entry, columns: dict | None = None,
                support: list[Agency] | None = None) -> Change:
@@ -478,13 +486,15 @@ def restore_task(db: Database, task_id: int, *, actor: str, today: date,
     return deleted_on
 
 
-@dataclass
 class Undone:
     """What an undo undid: the entry's action and effect date, and the changes made."""
 
-    action: str
-    effective: date
-    changes: dict
+    __slots__ = ("action", "changes", "effective")
+
+    def __init__(self, action: str, effective: date, changes: dict) -> None:
+        self.action = action
+        self.effective = effective
+        self.changes = changes
 
 
 # The task column each other field of a history entry sets back (title, lead, support and

@@ -16,7 +16,6 @@ value the change replaces.
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 
@@ -66,46 +65,74 @@ FIELD_COLUMNS = {"title": ("title", "title_key"), "lead": ("lead_id",), "due": (
                  "series": ()}
 
 
-@dataclass(slots=True)
+# The records below are plain classes with slots: defining a dataclass costs every command
+# that loads this module most of a millisecond each.
+
+
 class NewTask:
-    directive_id: int
-    key: str
-    title: str
-    lead: Agency
-    support: list[Agency]
-    due: date | None
-    original_due: date | None = None  # None: the due date is the original one
-    status: str = "open"
-    completed_on: date | None = None
-    note: str | None = None
-    assigned_on: date | None = None  # None: the directive's issue date, given as issued
-    issued: date | None = None
-    priority: bool = False  # a key task (trọng tâm)
-    field: str | None = None  # None: none (the caller gives the directive's division)
-    series_id: int | None = None  # an occurrence of this recurring series
+    """A task to add: its directive, key, title and agencies, and what an import or a
+    command gives it besides."""
+
+    __slots__ = ("assigned_on", "completed_on", "directive_id", "due", "field", "issued",
+                 "key", "lead", "note", "original_due", "priority", "series_id", "status",
+                 "support", "title")
+
+    def __init__(self, directive_id: int, key: str, title: str, lead: Agency,
+                 support: list[Agency], due: date | None, original_due: date | None = None,
+                 status: str = "open", completed_on: date | None = None,
+                 note: str | None = None, *, assigned_on: date | None = None,
+                 issued: date | None = None, priority: bool = False, field: str | None = None,
+                 series_id: int | None = None) -> None:
+        self.directive_id = directive_id
+        self.key = key
+        self.title = title
+        self.lead = lead
+        self.support = support
+        self.due = due
+        self.original_due = original_due  # None: the due date is the original one
+        self.status = status
+        self.completed_on = completed_on
+        self.note = note
+        self.assigned_on = assigned_on  # None: the directive's issue date, given as issued
+        self.issued = issued
+        self.priority = priority  # a key task (trọng tâm)
+        self.field = field  # None: none (the caller gives the directive's division)
+        self.series_id = series_id  # an occurrence of this recurring series
 
 
-@dataclass(slots=True)
 class Entry:
     """One history entry: what was done, the fields it changed (``{field: [old, new]}``),
     and the day it took effect."""
 
-    action: str
-    changes: dict
-    note: str | None = None
-    effective: date | None = None  # None: the writer's today
-    undoes: int | None = None  # the id of the entry this one undoes
+    __slots__ = ("action", "changes", "effective", "note", "undoes")
+
+    def __init__(self, action: str, changes: dict, note: str | None = None,
+                 effective: date | None = None, undoes: int | None = None) -> None:
+        self.action = action
+        self.changes = changes
+        self.note = note
+        self.effective = effective  # None: the writer's today
+        self.undoes = undoes  # the id of the entry this one undoes
+
+    def __repr__(self) -> str:
+        return f"Entry({self.action!r}, {self.changes!r}, effective={self.effective!r})"
 
 
-@dataclass(slots=True)
 class Change:
     """A change to one task, computed from the task at ``version``."""
 
-    task_id: int
-    version: int
-    entries: list[Entry]
-    columns: dict = field(default_factory=dict)  # task column -> new value
-    support: list[Agency] | None = None  # the new supporting agencies; None: unchanged
+    __slots__ = ("columns", "entries", "support", "task_id", "version")
+
+    def __init__(self, task_id: int, version: int, entries: list[Entry],
+                 columns: dict | None = None, support: list[Agency] | None = None) -> None:
+        self.task_id = task_id
+        self.version = version
+        self.entries = entries
+        self.columns = columns if columns is not None else {}  # task column -> new value
+        self.support = support  # the new supporting agencies; None: unchanged
+
+    def __repr__(self) -> str:
+        return f"Change({self.task_id!r}, {self.version!r}, {self.entries!r}, {self.columns!r})"
 
 
 def _nothing(_count: int) -> None:
