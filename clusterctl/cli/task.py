@@ -187,9 +187,13 @@ def list_(
     import itertools
 
     from clusterctl.core.agencies import AgencyMatcher, load_agencies
-    from clusterctl.core.directives import find_directive
     from clusterctl.core.queries import list_tasks
     from clusterctl.render import emit_rows
+
+    def directive_id(db, number: str) -> int:
+        from clusterctl.core.directives import find_directive  # loaded only if asked for
+
+        return find_directive(db, number).id
 
     as_of_day = as_of_date(as_of)
     fmt = format_of(format_, also=("xlsx",), output=output)
@@ -202,7 +206,7 @@ def list_(
             as_of_day,
             agency_ids=[matcher.find(a).id for a in agency or []],
             lead_ids=[matcher.find(a).id for a in lead or []],
-            directive_ids=[find_directive(db, d).id for d in directive or []],
+            directive_ids=[directive_id(db, d) for d in directive or []],
             statuses=list(status or []),
             categories=categories,
             search=search,

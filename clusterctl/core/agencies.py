@@ -80,18 +80,23 @@ def load_agencies(db: Database) -> list[Agency]:
     return list(agencies.values())
 
 
+def any_dissolved(db: Database) -> bool:
+    """Whether any agency has ceased to exist (merged, split or abolished): one look."""
+    return db.scalar("SELECT 1 FROM agency WHERE dissolved_on IS NOT NULL LIMIT 1") is not None
+
+
 def names_on(db: Database, on: date) -> dict[int, tuple[str, str]]:
     """Each agency's code and name as they were on ``on``: renames that took effect after
     it undone, latest first."""
-    import json
-
     names = {agency_id: (code, name) for agency_id, code, name in
              db.rows("SELECT id, code, name FROM agency")}
     undone = None
     for entry_id, agency_id, changes in db.rows(
             "SELECT id, record_id, changes FROM record_history WHERE kind = 'agency' "
             "AND action = 'rename' AND effective > :on ORDER BY id DESC", {"on": on}):
-        if undone is None:
+        if undone is None:  # there are renames since (as there mostly are not)
+            import json
+
             from clusterctl.core.records import undone_entries
 
             undone = undone_entries(db, "agency")

@@ -4,7 +4,6 @@
 the same query. Nothing here writes.
 """
 
-import json
 from datetime import date
 
 from clusterctl.store.db import Database, iso_date
@@ -68,15 +67,19 @@ def list_changes(db: Database, change_filter: ChangeFilter,
     where, params = change_filter.where()
     if limit is not None:
         params["limit"] = limit
+    rows = db.rows(
+        "SELECT h.id, h.task_id, d.number, t.task_key, h.effective, h.at, h.actor, "
+        "h.action, h.changes, h.note, h.source FROM task_history h "
+        "JOIN task t ON t.id = h.task_id JOIN directive d ON d.id = t.directive_id "
+        f"WHERE {where} ORDER BY h.effective DESC, h.id DESC"
+        + (" LIMIT :limit" if limit is not None else ""), params)
+    if not rows:
+        return []
+    import json  # the changes of each entry
+
     return [
         {"id": entry_id, "task_id": task_id, "directive": number, "key": key,
          "effective": iso_date(effective), "at": str(at), "actor": actor, "action": action,
          "changes": json.loads(changes), "note": note, "source": source}
         for (entry_id, task_id, number, key, effective, at, actor, action, changes, note,
-             source) in db.rows(
-            "SELECT h.id, h.task_id, d.number, t.task_key, h.effective, h.at, h.actor, "
-            "h.action, h.changes, h.note, h.source FROM task_history h "
-            "JOIN task t ON t.id = h.task_id JOIN directive d ON d.id = t.directive_id "
-            f"WHERE {where} ORDER BY h.effective DESC, h.id DESC"
-            + (" LIMIT :limit" if limit is not None else ""), params)
-    ]
+             source) in rows]

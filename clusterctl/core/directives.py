@@ -1,6 +1,5 @@
 """Directives: the documents that assign tasks (công văn, chỉ thị, kết luận...)."""
 
-import json
 from datetime import date
 
 from clusterctl.core.checks import check_number, check_text
@@ -187,6 +186,8 @@ def _check_issue_date(db: Database, directive: Directive, issued: date) -> None:
     """Refuse an issue date after a date of one of the directive's tasks: its due date (or
     original due date), its completion date, or the effect date of a change to it (its
     creation and a moved assignment aside: they move with the issue date)."""
+    import json
+
     if issued < directive.issued:
         return  # every date of its tasks is on or after the old issue date
     dates = [(key, as_date(value)) for key, *values in db.rows(

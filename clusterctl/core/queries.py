@@ -182,11 +182,15 @@ def settled(db: Database, task_filter: "TaskFilter") -> "TaskFilter":
     """``task_filter``, reading the tasks as they are when that is how they stood at the end
     of its day (nothing recorded since took effect after it): the same rows, read off the
     task table's indexes instead of rebuilt from ``task_state``."""
-    if task_filter.past and not any(
-            db.row(probe, {"state_on": task_filter.state_on or task_filter.as_of})
-            for probe in _CHANGES_AFTER):
-        return task_filter.replace(today=None)
-    return task_filter
+    if not task_filter.past:
+        return task_filter
+    day = task_filter.state_on or task_filter.as_of
+    unchanged = db.memo.get(("unchanged after", day)) if db.memo is not None else None
+    if unchanged is None:
+        unchanged = not any(db.row(probe, {"state_on": day}) for probe in _CHANGES_AFTER)
+        if db.memo is not None:  # a read snapshot: the answer holds until it ends
+            db.memo[("unchanged after", day)] = unchanged
+    return task_filter.replace(today=None) if unchanged else task_filter
 
 
 PAST_SUPPORT = f"""(SELECT task_id, agency_id, position FROM task_support

@@ -14,6 +14,7 @@ from datetime import date
 from clusterctl.core.agencies import (
     Agency,
     AgencyMatcher,
+    any_dissolved,
     check_names_free,
     load_agencies,
     update_agency,
@@ -446,7 +447,7 @@ def carry_on(db: Database, *, actor: str, today: date, task_ids: list[int] | Non
     A merged agency's tasks pass to its successor on their own; a split agency's cannot
     (each was placed by hand): refused, naming its successors."""
     # Every change to a task asks: one look at the (few) agencies first, loaded only if needed.
-    if db.scalar("SELECT 1 FROM agency WHERE dissolved_on IS NOT NULL LIMIT 1") is None:
+    if not any_dissolved(db):
         return Moved(0, {})
     agencies = load_agencies(db)
     dissolved = sorted((a for a in agencies if a.dissolved_on is not None),

@@ -105,6 +105,8 @@ class Database:
     dialect = "sqlite"
     explicit_bump = True  # each write transaction moves the generation on itself
     needed_role = "viewer"  # roles exist on PostgreSQL only (see pgroles)
+    # Inside a read snapshot: what the queries found that cannot change before it ends.
+    memo: dict | None = None
 
     def __init__(self, conn: sqlite3.Connection, location: str) -> None:
         self.conn = conn
@@ -225,9 +227,11 @@ class Database:
         whatever others commit meanwhile."""
         with self.guard():
             self.conn.execute("BEGIN")
+        self.memo = {}
         try:
             yield self
         finally:
+            self.memo = None
             with self.guard():
                 self.conn.rollback()  # nothing was written; this only ends the snapshot
 

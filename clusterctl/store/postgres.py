@@ -173,10 +173,12 @@ class PostgresDatabase(Database):
         with self.guard():
             self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         self.in_transaction = True
+        self.memo = {}
         try:
             yield self
         finally:
             self.in_transaction = False
+            self.memo = None
             self._rollback()
 
     def _rollback(self) -> None:
