@@ -13,8 +13,9 @@ HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "rich", "dateutil.parser", "tomll
          "xlsxwriter")
 
 PROBE = """
-import sys, runpy
+import os, sys, runpy
 sys.argv = ["clusterctl", *sys.argv[1:]]
+os._exit = sys.exit  # the command leaves without Python's teardown: here, to be looked at
 try:
     runpy.run_module("clusterctl", run_name="__main__")
 except SystemExit as exit:
@@ -59,6 +60,25 @@ def test_everyday_commands_do_not_load_heavy_modules(env, args, register):
         watched = tuple(m for m in HEAVY if m != "csv")
     heavy = sorted(m for m in watched if m in modules)
     assert heavy == [], f"{args} loaded {heavy}"
+
+
+def test_the_process_leaves_with_its_exit_code_and_all_its_output(cli, env, tmp_path):
+    """The command ends the process itself once its output is flushed (without Python's
+    teardown): nothing written is lost, and the exit codes are the documented ones."""
+    for n in range(300):
+        cli("task", "add", "-d", "1/UBND", "-l", "SCT", "--due", "30/6/2024", f"Việc {n}")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "clusterctl", *args], capture_output=True,
+                              text=True, env=env, check=False)
+
+    listed = run("task", "list", "--format", "json")
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 301
+    assert run("overdue", "--as-of", "1/7/2024", "--fail-on-overdue").returncode == 1
+    assert run("task", "lst").returncode == 2
+    missing = run("--db", str(tmp_path / "none.db"), "status")
+    assert missing.returncode == 3 and missing.stderr.count("\n") == 1
+    assert run("--version").stdout.startswith("clusterctl ")
 
 
 def test_the_probe_sees_heavy_modules_when_they_load(env):
