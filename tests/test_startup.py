@@ -81,6 +81,40 @@ def test_the_process_leaves_with_its_exit_code_and_all_its_output(cli, env, tmp_
     assert run("--version").stdout.startswith("clusterctl ")
 
 
+# What each everyday command loads of clusterctl, named in full: a module that joins one of
+# these lists is a start-up cost to choose, not to find later (see benchmarks/README.md).
+BASE = {"clusterctl", "cli", "cli.common", "cli.lazy", "cli.main", "errors", "i18n", "text"}
+OPENS = BASE | {"cli.complete", "config", "core", "core.seriesdue", "pager", "render", "store",
+                "store.db", "store.schema", "store.sharing", "words"}
+TASKS = OPENS | {"cli.columns", "cli.task", "core.queries", "core.timeliness"}
+WRITES = TASKS | {"core.agencies", "core.checks", "core.directives", "core.records",
+                  "core.tasks", "core.taskwriter", "dates", "store.timeline"}
+REPORTS = OPENS | {"cli.columns", "cli.reports", "core.queries", "core.reports",
+                   "core.timeliness"}
+OWN_MODULES = {
+    ("--help",): BASE | {"cli.listing"},
+    ("task", "show", "1"): TASKS,
+    ("task", "list", "-a", "SCT"): TASKS | {"core.agencies"},
+    ("task", "note", "1", "ghi chú"): WRITES,
+    ("task", "done", "1"): WRITES,
+    ("overdue",): REPORTS,
+    ("status",): REPORTS | {"core.agencies"},
+    ("weekly",): REPORTS | {"core.agencies", "core.changelog", "cli.mail_render",
+                            "cli.weekly_render"},
+    ("agency", "list"): OPENS | {"cli.agency", "core.agencies"},
+}
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize("args", OWN_MODULES, ids=" ".join)
+def test_each_everyday_command_loads_the_modules_listed(env, args):
+    loaded = {m.removeprefix("clusterctl.") for m in loaded_modules(*args, env=env)
+              if m == "clusterctl" or m.startswith("clusterctl.")}
+    assert loaded == OWN_MODULES[args], (
+        f"{args}: loads {sorted(loaded - OWN_MODULES[args])} besides, "
+        f"no longer {sorted(OWN_MODULES[args] - loaded)}")
+
+
 def test_the_probe_sees_heavy_modules_when_they_load(env):
     # The CSV format needs the csv module: the probe must notice it, or the test above proves
     # nothing.
