@@ -457,9 +457,12 @@ TARGETS = {
     "weekly plain": {10_000: (1.2, "tw"), 100_000: (0.3, "tw")},
     "import": {10_000: (0.9, "tw"), 100_000: (0.7, "tw")},
     "re-import": {10_000: (0.5, "tw"), 100_000: (0.1, "tw")},
-    **{past: {10_000: (2.0, "today"), 100_000: (2.0, "today")} for past in TODAY_OF},
+    # A report as of a past day (--as-of: the register rebuilt as it stood); the period
+    # report is shown beside today's status too, but is a report of its own.
+    **{past: {10_000: (2.0, "today"), 100_000: (2.0, "today")} for past in TODAY_OF
+       if past.endswith(", past")},
 }
-# Peak memory (MiB): of the import, and of any report.
+# Peak memory (MiB): of an import (a first one and the re-imports), and of any report.
 RSS_LIMIT_MIB = {"import": {10_000: 120, 100_000: 200},
                  "report": {10_000: 60, 100_000: 120}}
 REPORTS = ("overdue", "status", "weekly", "log")
@@ -477,7 +480,8 @@ def judge(size: int, results: dict) -> None:
                     "today": "today's"}[basis]
             if ratio is not None:
                 entry["target"], entry["met"] = f"<= {limit} x {what}", ratio <= limit
-        kind = "import" if name == "import" else "report" if name.startswith(REPORTS) else None
+        kind = ("import" if name.startswith(("import", "re-import")) else "report"
+                if name.startswith(REPORTS) else None)
         if kind and size in RSS_LIMIT_MIB[kind]:
             entry["rss_target_mib"] = RSS_LIMIT_MIB[kind][size]
             entry["rss_met"] = entry["clusterctl"]["peak_rss_mib"] <= entry["rss_target_mib"]

@@ -97,14 +97,28 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
     plan = Plan(prefer=prefer, holidays=list(parsed.holidays))
     matcher = _plan_agencies(db, parsed, plan)
     directive_ids = plan.directive_ids = _plan_directives(db, parsed, plan)
-    existing = _load_tasks(db, list(directive_ids.values()))
     series_keys = _series_keys(db, list(directive_ids.values()))
+    # The register's tasks are compared a group of directives at a time: a re-import of
+    # 100,000 tasks never holds them all (nor what the files said of them before).
+    for start in range(0, len(parsed.directives), PLAN_GROUP):
+        _plan_tasks(db, parsed.directives[start:start + PLAN_GROUP], plan, matcher,
+                    directive_ids, series_keys)
+    return plan
+
+
+PLAN_GROUP = 500  # directives (some 5,000 tasks)
+
+
+def _plan_tasks(db: Database | None, directives: list[DirectiveIn], plan: Plan,
+                matcher: AgencyMatcher, directive_ids: dict, series_keys: set) -> None:
+    existing = _load_tasks(db, [directive_ids[d.key] for d in directives
+                                if d.key in directive_ids])
     bases = _bases(db, [task.id for task in existing.values()])
-    notes = _recorded_notes(db, parsed, existing, directive_ids)
+    notes = _recorded_notes(db, directives, existing, directive_ids)
     keys_by_directive: dict[int, list[str]] = {}
     for directive_id, key in existing:
         keys_by_directive.setdefault(directive_id, []).append(key)
-    for directive in parsed.directives:
+    for directive in directives:
         directive_id = directive_ids.get(directive.key)
         in_file = set()
         for task in directive.tasks:
@@ -147,7 +161,6 @@ def make_plan(db: Database | None, parsed: Parsed, prefer: str | None = None) ->
              and (directive_id, key.rpartition("/")[0]) not in series_keys),
             key=_natural,
         )
-    return plan
 
 
 def _series_keys(db: Database | None, directive_ids: list[int]) -> set[tuple[int, str]]:
@@ -383,9 +396,10 @@ def _load_tasks(db: Database | None, directive_ids: list[int]) -> dict[tuple, Ex
     return tasks
 
 
-def _recorded_notes(db, parsed: Parsed, existing: dict, directive_ids: dict) -> dict:
+def _recorded_notes(db, directives: list[DirectiveIn], existing: dict,
+                    directive_ids: dict) -> dict:
     """The notes already in the history of existing tasks that the files give a note."""
-    wanted = [existing[key].id for d in parsed.directives for t in d.tasks if t.note
+    wanted = [existing[key].id for d in directives for t in d.tasks if t.note
               if (key := (directive_ids.get(d.key), t.key)) in existing]
     notes: dict[int, set[str]] = {}
     for marks, params in chunks(wanted):

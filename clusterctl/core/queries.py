@@ -266,10 +266,10 @@ def _support_of(db: Database, task_filter: "TaskFilter", where: str, params: dic
 def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) -> Iterator[dict]:
     """The tasks the filter selects, in ``order``, as JSON-ready dicts.
 
-    Rows are streamed. The supporting agencies are read by the ids of each batch of them;
-    once there are many, in one pass over all the tasks selected (held: a code or two per
-    task), which costs less than many batches: from the first full batch of the task table,
-    from the tenth of the past (whose every pass rebuilds the tasks as they were).
+    Rows are streamed. The supporting agencies are read by the ids of each batch of them,
+    off the supporters' key. Of the past, whose every read rebuilds the supporters as they
+    were, a list of more than ten batches has them read in one pass over all the tasks
+    selected instead (held: a code or two per task).
     """
     task_filter = settled(db, task_filter)
     where, params = task_filter.where()
@@ -282,10 +282,10 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
     rows = db.stream(f"{_task_select(task_filter)} WHERE {where} "
                      f"{_ORDER_BY[Order(order)]}", params)
     everyone, seen = None, 0
-    one_pass = 10 * CHUNK if task_filter.past else CHUNK
+    one_pass = 10 * CHUNK if task_filter.past else None
     while batch := list(islice(rows, CHUNK)):
         seen += len(batch)
-        if everyone is None and seen >= one_pass:
+        if everyone is None and one_pass is not None and seen >= one_pass:
             everyone = _support_of(db, task_filter, where, params)
         support = everyone if everyone is not None else _support_of(
             db, task_filter, where, params, [row[0] for row in batch])
