@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from itertools import islice
 
-from clusterctl.core.timeliness import CATEGORY_SQL, PREDICATES, days_overdue, window
+from clusterctl.core.timeliness import CATEGORY_SQL, PREDICATES, window
 from clusterctl.errors import InputError, NotFoundError
 from clusterctl.i18n import _
 from clusterctl.store.db import CHUNK, MAX_ID, Database, as_date, iso_date
@@ -212,12 +212,15 @@ def _task_select(task_filter: "TaskFilter") -> str:
             "JOIN directive d ON d.id = t.directive_id JOIN agency a ON a.id = t.lead_id")
 
 
-def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
+def _task_dict(row: tuple, support: list[str], as_of: date, text_dates: bool) -> dict:
+    """A task as lists and reports give it. ``text_dates``: SQLite's, already ISO text."""
     (task_id, number, key, title, lead, due, original_due, status, completed_on, category,
      assigned_on, created_at, updated_at, version, deleted_on, priority, field_, evidence,
      requested_due) = row
-    due, original_due, completed_on = iso_date(due), iso_date(original_due), iso_date(
-        completed_on)
+    if not text_dates:
+        due, original_due, completed_on, assigned_on, deleted_on, requested_due = map(
+            iso_date, (due, original_due, completed_on, assigned_on, deleted_on,
+                       requested_due))
     return {
         "id": task_id,
         "directive": number,
@@ -230,17 +233,17 @@ def _task_dict(row: tuple, support: list[str], as_of: date) -> dict:
         "status": status,
         "completed_on": completed_on,
         "category": category,
-        "days_overdue": (days_overdue(category, as_date(due), as_of)
-                         if category == "overdue" else None),
-        "assigned_on": iso_date(assigned_on),
+        "days_overdue": ((as_of - date.fromisoformat(due)).days
+                         if category == "overdue" and due is not None else None),
+        "assigned_on": assigned_on,
         "created_at": str(created_at),
         "updated_at": str(updated_at),
         "version": version,
-        "deleted_on": iso_date(deleted_on),
+        "deleted_on": deleted_on,
         "priority": bool(priority),
         "field": field_,
         "evidence": evidence,
-        "requested_due": iso_date(requested_due),
+        "requested_due": requested_due,
     }
 
 
@@ -281,6 +284,7 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
         then = renamed_codes(db, task_filter.state_on or task_filter.as_of)
     rows = db.stream(f"{_task_select(task_filter)} WHERE {where} "
                      f"{_ORDER_BY[Order(order)]}", params)
+    as_of, text_dates = task_filter.as_of, db.dialect == "sqlite"
     everyone, seen = None, 0
     one_pass = 10 * CHUNK if task_filter.past else None
     while batch := list(islice(rows, CHUNK)):
@@ -290,7 +294,7 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
         support = everyone if everyone is not None else _support_of(
             db, task_filter, where, params, [row[0] for row in batch])
         for row in batch:
-            task = _task_dict(row, support.get(row[0], []), task_filter.as_of)
+            task = _task_dict(row, support.get(row[0], []), as_of, text_dates)
             if then:
                 task["lead"] = then.get(task["lead"], task["lead"])
                 task["support"] = [then.get(code, code) for code in task["support"]]

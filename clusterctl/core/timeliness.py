@@ -49,10 +49,3 @@ def window(as_of: date, soon_days: int) -> dict[str, date]:
     Due soon covers the ``soon_days`` days starting on the as-of date: D ... D+N-1.
     """
     return {"as_of": as_of, "soon_end": as_of + timedelta(days=soon_days)}
-
-
-def days_overdue(category: str, due: date | None, as_of: date) -> int | None:
-    """Whole days past the due date, for an overdue task; None otherwise."""
-    if category != "overdue" or due is None:
-        return None
-    return (as_of - due).days
