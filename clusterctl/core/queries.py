@@ -280,10 +280,10 @@ def _support_of(db: Database, task_filter: "TaskFilter", where: str, params: dic
 def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) -> Iterator[dict]:
     """The tasks the filter selects, in ``order``, as JSON-ready dicts.
 
-    Rows are streamed. The supporting agencies are read by the ids of each batch of them,
-    off the supporters' key. Of the past, whose every read rebuilds the supporters as they
-    were, a list of more than ten batches has them read in one pass over all the tasks
-    selected instead (held: a code or two per task).
+    Rows are streamed. A short list reads its tasks' supporting agencies and directives'
+    numbers by their ids, off the keys; a long one (from its first full batch; of the past,
+    whose every read rebuilds the supporters as they were, from its tenth) in one pass over
+    all the tasks selected (held: a code or two per task) and over the directives.
     """
     task_filter = settled(db, task_filter)
     where, params = task_filter.where()
@@ -299,17 +299,21 @@ def list_tasks(db: Database, task_filter: TaskFilter, order: Order = Order.due) 
     as_of, text_dates = task_filter.as_of, db.dialect == "sqlite"
     codes: dict[int, str] = {}
     numbers: dict[int, str] = {}
-    everyone, seen = None, 0
-    one_pass = 10 * CHUNK if task_filter.past else None
+    everyone, seen, every_number = None, 0, False
+    one_pass = 10 * CHUNK if task_filter.past else CHUNK
     while batch := list(islice(rows, CHUNK)):
         seen += len(batch)
-        if everyone is None and one_pass is not None and seen >= one_pass:
+        if everyone is None and seen >= one_pass:
             everyone = _support_of(db, task_filter, where, params)
         support = everyone if everyone is not None else _support_of(
             db, task_filter, where, params, [row[0] for row in batch])
         if not codes:
             codes.update(db.rows("SELECT id, code FROM agency"))
-        _numbers(db, {row[1] for row in batch} - numbers.keys(), numbers)
+        if len(batch) == CHUNK and not every_number:  # a long list: every directive's
+            numbers.update(db.rows("SELECT id, number FROM directive"))
+            every_number = True
+        elif not every_number:
+            _numbers(db, {row[1] for row in batch} - numbers.keys(), numbers)
         for row in batch:
             task = _task_dict(row, support.get(row[0], []), as_of, text_dates, numbers, codes)
             if then:
